@@ -1,0 +1,105 @@
+"""Attach memorization metrics to Pythia memorized-evals / Pile-sample splits with Spark; write Parquet.
+
+    python calculate_metrics.py --sample                         # offline sample, no network
+    python calculate_metrics.py --models 70m,160m --schemes deduped --datasets memories
+    python calculate_metrics.py --config configs/default.yaml --master spark://host:7077
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from utils.config import build_config, load_yaml, merge
+from utils.errors import PipelineError
+
+SAMPLE_CONFIG = Path(__file__).resolve().parent / "configs" / "sample.yaml"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", help="YAML config file (see configs/default.yaml)")
+    parser.add_argument("--sample", action="store_true", help="run on the bundled offline sample (configs/sample.yaml)")
+    parser.add_argument("--run_id", help="name of the run directory under --output (default: UTC timestamp)")
+    parser.add_argument("--models", help="comma list of model sizes, e.g. 70m,160m")
+    parser.add_argument("--schemes", help="comma list: duped,deduped")
+    parser.add_argument("--datasets", help="comma list: memories,pile,local")
+    parser.add_argument("--splits", help="comma list of memorized-evals split names, e.g. duped.12b.23000 (overrides models x schemes)")
+    parser.add_argument("--local_inputs", help="comma list of Parquet/JSON Lines paths for dataset 'local'")
+    parser.add_argument("--sample_size", type=int, help="random sample of this many rows per split")
+    parser.add_argument("--sample_seed", type=int, help="seed of that sample")
+    parser.add_argument("--filters", help="comma list of filters, in order")
+    parser.add_argument("--output", help="output root directory (default outputs/)")
+    parser.add_argument("--master", help="Spark master: local[*], spark://HOST:7077, yarn, k8s://...")
+    parser.add_argument("--tokenizer", help="tokenizer.json (or its directory) to use instead of the split's model")
+    parser.add_argument("--bad_records", choices=("null", "raise"), help="keep bad rows flagged (null) or stop (raise)")
+    parser.add_argument("--overwrite", action="store_true", help="recompute splits already complete in this --run_id")
+    parser.add_argument("--dry-run", dest="dry_run", action="store_true", help="validate and print the plan; run nothing")
+    parser.add_argument("--quiet", action="store_true", help="log warnings only")
+    return parser.parse_args(argv)
+
+
+def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    sections: dict[str, dict[str, Any]] = {"run": {}, "data": {}, "spark": {}, "tokenizer": {}}
+    for name, section, key in (
+        ("run_id", "run", "run_id"),
+        ("output", "run", "output"),
+        ("models", "data", "models"),
+        ("schemes", "data", "schemes"),
+        ("datasets", "data", "datasets"),
+        ("splits", "data", "splits"),
+        ("local_inputs", "data", "local_inputs"),
+        ("sample_size", "data", "sample_size"),
+        ("sample_seed", "data", "sample_seed"),
+        ("bad_records", "data", "bad_records"),
+        ("master", "spark", "master"),
+        ("tokenizer", "tokenizer", "path"),
+    ):
+        value = getattr(args, name)
+        if value is not None:
+            sections[section][key] = value
+    for flag in ("overwrite", "dry_run"):
+        if getattr(args, flag):
+            sections["run"][flag] = True
+    raw: dict[str, Any] = {key: value for key, value in sections.items() if value}
+    if args.filters is not None:
+        raw["filters"] = args.filters
+    return raw
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING if args.quiet else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        raw: dict[str, Any] = {}
+        if args.sample:
+            raw = load_yaml(SAMPLE_CONFIG)
+        if args.config:
+            raw = merge(raw, load_yaml(args.config))
+        config = build_config(merge(raw, overrides_from_args(args)))
+        from utils.run import describe, prepare, run
+
+        if config.run.dry_run:
+            plan, inputs = prepare(config)
+            print(describe(config, plan, inputs))
+            return 0
+        manifest = run(config)
+    except PipelineError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"Wrote {sum(s['output_rows'] for s in manifest['splits'].values())} rows in {len(manifest['splits'])} split(s) to {manifest['run_dir']}")
+    for label, split in manifest["splits"].items():
+        flagged = sum(split.get("flagged_rows", {}).values())
+        print(f"  {label}: {split['output_rows']} rows" + (f", {flagged} flagged" if flagged else "") + (f" ({split['skipped']})" if split.get("skipped") else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

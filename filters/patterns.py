@@ -1,0 +1,62 @@
+"""Templating flags on text and token-level repetition columns (METRICS.md, 'Templating')."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from filters.base import Column, Filter
+from filters.registry import register_filter
+from metrics.patterns import pattern_flags
+from metrics.repetition import repetition_columns
+
+
+@register_filter("patterns")
+class Patterns(Filter):
+    """`is_incrementing`, `is_repeating`, `is_templating` from text; reference repetition columns from tokens."""
+
+    reads = ("text", "tokens")
+    adds = pa.schema(
+        [
+            ("is_incrementing", pa.bool_()),
+            ("is_repeating", pa.bool_()),
+            ("is_templating", pa.bool_()),
+            ("num_repeating", pa.int32()),
+            ("repeating_offset", pa.int32()),
+            ("smallest_repeating_chunk", pa.list_(pa.int32())),
+        ]
+    )
+
+    def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
+        flags = np.array([pattern_flags(text or "") for text in batch.column("text").to_pylist()], dtype=bool).reshape(-1, 2)
+        columns: dict[str, Column] = {
+            "is_incrementing": flags[:, 0],
+            "is_repeating": flags[:, 1],
+            "is_templating": flags[:, 0] | flags[:, 1],
+        }
+        columns.update(token_repetition(batch.column("tokens")))
+        return columns
+
+
+def token_repetition(tokens: pa.Array) -> dict[str, Column]:
+    """Repetition columns for rows of any lengths: rows of equal length are processed together."""
+    rows = len(tokens)
+    num = np.zeros(rows, dtype=np.int32)
+    offset = np.zeros(rows, dtype=np.int32)
+    chunks: list = [None] * rows
+    lengths = pc.list_value_length(tokens).to_numpy(zero_copy_only=False)
+    values = tokens.flatten().to_numpy(zero_copy_only=False)
+    starts = tokens.offsets.to_numpy()[:-1]
+    for length in np.unique(lengths):
+        index = np.flatnonzero(lengths == length)
+        matrix = values[starts[index][:, None] + np.arange(length)[None, :]]
+        n, o, c = repetition_columns(matrix)
+        num[index], offset[index] = n, o
+        for position, chunk in zip(index.tolist(), c):
+            chunks[position] = chunk
+    return {
+        "num_repeating": num,
+        "repeating_offset": offset,
+        "smallest_repeating_chunk": pa.array([chunk.tolist() for chunk in chunks], pa.list_(pa.int32())),
+    }

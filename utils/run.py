@@ -1,0 +1,203 @@
+"""One run: validate everything, then for each split read, fuse the filters, write, and record the manifest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import platform
+import time
+from importlib import metadata
+from typing import Any
+
+import pyarrow as pa
+
+from utils.config import Config, check_run_id
+from utils.errors import BadRecordError, PipelineError
+from utils.fused_pass import FusedPass
+from utils.output import completed_rows, split_path, write_split
+from utils.plan import BASE_SCHEMA, INVALID_REASON, Plan, build_plan
+from utils.sources import SplitInput, locate_input, read_split, resolve_splits
+
+log = logging.getLogger(__name__)
+PACKAGES = ("pyspark", "pyarrow", "pandas", "numpy", "numba", "tokenizers", "datasets", "huggingface_hub", "transformers", "torch")
+MANIFEST = "_manifest.json"
+RUN_LOG = "_run.log"
+
+
+class MemoryLog(logging.Handler):
+    """Keeps the run's log lines so they can be written beside the output on any file system."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+def prepare(config: Config) -> tuple[Plan, list[SplitInput]]:
+    """All checks that need no Spark: filters, splits, input files and schemas."""
+    if config.sample.enabled:
+        from utils.sample.build import ensure_sample
+
+        ensure_sample(config.sample)
+    plan = build_plan(config.filters)
+    splits = resolve_splits(config)
+    if not splits:
+        raise PipelineError("No splits selected: check --datasets, --schemes, --models and --splits.")
+    return plan, [locate_input(config, split) for split in splits]
+
+
+def describe(config: Config, plan: Plan, inputs: list[SplitInput]) -> str:
+    lines = [plan.describe(), f"{len(inputs)} split(s):"]
+    lines.extend(f"  {source.split.label}  <- {source.location}" for source in inputs)
+    lines.append(f"output: {config.run.output}/{config.run.run_id or '<timestamp>'}")
+    return "\n".join(lines)
+
+
+def apply_plan(frame, plan: Plan, resources: dict[str, Any], split_label: str, policy: str, vocab_size: int | None):
+    """The filters as fused `mapInArrow` passes (one per run of consecutive row-local filters)."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    fields = list(BASE_SCHEMA)
+    for number, stage in enumerate(plan.stages):
+        for cls in stage:
+            fields.extend(cls.adds)
+        schema = pa.schema(fields)
+        fused = FusedPass(stage, resources, schema, split_label, policy, vocab_size, validate=number == 0)
+        frame = frame.mapInArrow(fused, from_arrow_schema(schema))
+    if not plan.stages:  # no filters: still validate tokens and add the reason column
+        fused = FusedPass((), resources, BASE_SCHEMA, split_label, policy, vocab_size, validate=True)
+        frame = frame.mapInArrow(fused, from_arrow_schema(BASE_SCHEMA))
+    return frame
+
+
+def run(config: Config) -> dict[str, Any]:
+    from pyspark.sql import functions as F
+
+    from utils.spark_session import build_spark_session
+    from utils.storage import Storage
+    from utils.tokenizer_source import TokenizerRegistry
+
+    started = time.time()
+    plan, inputs = prepare(config)
+    run_id = check_run_id(config.run.run_id or dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
+    memory_log = MemoryLog()
+    logging.getLogger().addHandler(memory_log)
+    spark = build_spark_session(config.spark)
+    storage = Storage(spark)
+    run_dir = storage.qualify(f"{config.run.output.rstrip('/')}/{run_id}")
+    try:
+        storage.check_writable(run_dir)
+    except Exception as error:
+        raise PipelineError(f"Output directory {run_dir} is not writable ({str(error).splitlines()[0]}). Choose another --output.") from None
+    log.info("Run %s -> %s", run_id, run_dir)
+    manifest: dict[str, Any] = {
+        "run_id": run_id,
+        "run_dir": run_dir,
+        "started_utc": dt.datetime.fromtimestamp(started, dt.timezone.utc).isoformat(),
+        "config": config.to_dict(),
+        "filters": [cls.name for cls in plan.filters],
+        "output_schema": [f"{f.name}: {f.type}" for f in plan.output_schema],
+        "versions": _versions(),
+        "spark": {"master": spark.sparkContext.master, "ui": spark.sparkContext.uiWebUrl, "version": spark.version},
+        "splits": {},
+    }
+    tokenizers = TokenizerRegistry(spark, config.tokenizer) if "tokenizer" in plan.needs else None
+    try:
+        for source in inputs:
+            manifest["splits"][source.split.label] = _run_split(spark, storage, config, plan, source, run_dir, tokenizers, F)
+            storage.write_json(f"{run_dir}/{MANIFEST}", manifest)
+        manifest["status"] = "complete"
+    except Exception as error:
+        manifest["status"] = "failed"
+        manifest["error"] = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise _clean_worker_error(error) from None
+    finally:
+        manifest["seconds"] = round(time.time() - started, 3)
+        storage.write_json(f"{run_dir}/{MANIFEST}", manifest)
+        storage.write_text(f"{run_dir}/{RUN_LOG}", "\n".join(memory_log.lines) + "\n")
+        logging.getLogger().removeHandler(memory_log)
+    return manifest
+
+
+def _run_split(spark, storage, config: Config, plan: Plan, source: SplitInput, run_dir: str, tokenizers, F) -> dict[str, Any]:
+    split, data = source.split, config.data
+    timings: dict[str, float] = {}
+    clock = time.time()
+    frame = read_split(spark, source)
+    input_rows = frame.count()
+    timings["read_and_count"] = round(time.time() - clock, 3)
+    expected = min(input_rows, data.sample_size) if data.sample_size else input_rows
+    done = completed_rows(storage, run_dir, split)
+    if done is not None and done == expected and not config.run.overwrite:
+        log.info("Split %s is already complete in this run (%d rows); skipped (use --overwrite to redo it).", split.label, done)
+        return {"input_rows": input_rows, "output_rows": done, "skipped": "already complete", "path": split_path(run_dir, split)}
+
+    clock = time.time()
+    duplicates = frame.groupBy("sequence_id").count().filter(F.col("count") > 1)
+    duplicate_ids = duplicates.count()
+    examples = [row["sequence_id"] for row in duplicates.orderBy("sequence_id").limit(10).collect()] if duplicate_ids else []
+    if duplicate_ids:
+        log.warning("Split %s: %d sequence_id value(s) occur more than once (e.g. %s); every row is kept once.", split.label, duplicate_ids, examples)
+    timings["duplicate_check"] = round(time.time() - clock, 3)
+
+    resources: dict[str, Any] = {}
+    vocab_size = data.vocab_size
+    if tokenizers is not None:
+        handle = tokenizers.for_split(split)
+        resources["tokenizer"] = handle
+        vocab_size = vocab_size or handle.vocab_size
+    if data.sample_size:
+        frame = frame.orderBy(F.rand(data.sample_seed)).limit(data.sample_size)
+    frame = apply_plan(frame, plan, resources, split.label, data.bad_records, vocab_size)
+
+    clock = time.time()
+    log.info("Split %s: computing %d rows with %s", split.label, expected, ", ".join(cls.name for cls in plan.filters) or "no filters")
+    written = write_split(spark, storage, frame, run_dir, split, expected)
+    timings["compute_and_write"] = round(time.time() - clock, 3)
+    rows_per_second = written / max(timings["compute_and_write"], 1e-9)
+    log.info("Split %s: %d rows written in %.1f s (%.0f rows/s)", split.label, written, timings["compute_and_write"], rows_per_second)
+
+    clock = time.time()
+    path = split_path(run_dir, split)
+    flagged = {row[INVALID_REASON]: row["count"] for row in spark.read.parquet(path).filter(F.col(INVALID_REASON).isNotNull()).groupBy(INVALID_REASON).count().collect()}
+    timings["flag_count"] = round(time.time() - clock, 3)
+    if flagged:
+        log.warning("Split %s: rows kept with null metrics: %s", split.label, flagged)
+    return {
+        "input_rows": input_rows,
+        "output_rows": written,
+        "sampled": bool(data.sample_size),
+        "flagged_rows": flagged,
+        "duplicate_sequence_ids": duplicate_ids,
+        "duplicate_sequence_id_examples": examples,
+        "vocab_size": vocab_size,
+        "tokenizer": resources["tokenizer"].source if "tokenizer" in resources else None,
+        "source": source.location,
+        "path": path,
+        "seconds": timings,
+    }
+
+
+def _clean_worker_error(error: Exception) -> Exception:
+    """A BadRecordError raised in a Python worker reaches the driver wrapped by Spark; unwrap its message."""
+    if isinstance(error, PipelineError):
+        return error
+    text = str(error)
+    marker = "BadRecordError: "
+    if marker in text:
+        message = text.split(marker, 1)[1].split("\n", 1)[0]
+        return BadRecordError(message)
+    return error
+
+
+def _versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for package in PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions

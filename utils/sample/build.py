@@ -1,0 +1,153 @@
+"""Builds the offline sample: a tokenizer trained offline, Pythia-shaped records, and hub-shaped splits.
+
+Records mimic the Pythia training stream: record i is a run of documents separated by
+`<|endoftext|>` (id 0); a memorized-evals row is tokens 0..63 of record `index`. Records are generated
+from a per-record random stream, so a longer record (a training corpus) keeps the same first tokens.
+Layout under `directory`: tokenizer.json, records.parquet (index, category), and
+hub/<repo_id>/<split>/part-00000.parquet in the column layout of the real Hugging Face splits.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from utils.config import SampleConfig
+from utils.sample.texts import GENERATORS
+from utils.splits import MODEL_SIZES, PILE_SCORE_COLUMN
+
+log = logging.getLogger(__name__)
+
+VERSION = 1
+RECORDS = 4000
+ROW_TOKENS = 64
+VOCAB_SIZE = 4096
+EOS, PAD = "<|endoftext|>", "<|padding|>"
+CATEGORIES = ("prose", "code", "licence", "incrementing", "repeating")
+CATEGORY_SHARE = (0.45, 0.2, 0.15, 0.1, 0.1)
+# Chance that a record of each category is memorized by the largest model (boilerplate and templates more).
+MEMORIZATION_RATE = {"prose": 0.1, "code": 0.25, "licence": 0.9, "incrementing": 0.7, "repeating": 0.8}
+MODEL_SCALE = {"70m": 0.6, "160m": 0.8, "410m": 0.85, "1b": 0.9, "1.4b": 0.92, "2.8b": 0.95, "6.9b": 0.98, "12b": 1.0}
+SCHEME_SCALE = {"duped": 1.0, "deduped": 0.8}
+MEMORIES_SPLITS = (("duped", "70m", None), ("duped", "160m", None), ("deduped", "70m", None), ("deduped", "160m", None), ("duped", "12b", 23000))
+PILE_ROWS = 600
+MEMORIES_REPO = "EleutherAI/pythia-memorized-evals"
+PILE_REPO = "EleutherAI/pile-{scheme}-pythia-random-sampled"
+MARKER = "_COMPLETE"
+
+
+def ensure_sample(config: SampleConfig) -> Path:
+    """The sample directory, built first if it is missing, incomplete or from another version/seed."""
+    root = Path(config.directory)
+    wanted = {"version": VERSION, "seed": config.seed}
+    marker = root / MARKER
+    if marker.is_file():
+        try:
+            if {k: json.loads(marker.read_text()).get(k) for k in wanted} == wanted:
+                return root
+        except ValueError:
+            pass
+    started = time.time()
+    temporary = root.parent / f".{root.name}.{uuid.uuid4().hex}.tmp"
+    try:
+        build_sample(temporary, config.seed)
+        (temporary / MARKER).write_text(json.dumps({**wanted, "seconds": round(time.time() - started, 1)}))
+        if root.exists():
+            shutil.rmtree(root)
+        temporary.rename(root)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+    log.info("Built the offline sample in %s (%.1f s)", root, time.time() - started)
+    return root
+
+
+def record_documents(seed: int, index: int, category: str, count: int) -> list[str]:
+    """The first `count` documents of record `index`: one of its category, then any kind."""
+    rng = np.random.default_rng([seed, index])
+    documents = [GENERATORS[category](rng)]
+    for _ in range(count - 1):
+        documents.append(GENERATORS[CATEGORIES[rng.choice(len(CATEGORIES), p=CATEGORY_SHARE)]](rng))
+    return documents
+
+
+def train_tokenizer(texts: list[str]):
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    tokenizer = Tokenizer(models.BPE())
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=VOCAB_SIZE, special_tokens=[EOS, PAD], initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False
+    )
+    tokenizer.train_from_iterator(texts, trainer=trainer)
+    return tokenizer
+
+
+def record_prefixes(tokenizer, documents: list[list[str]], length: int) -> np.ndarray:
+    """(records, length) ids: each record's documents encoded and joined by EOS, cut to `length`."""
+    eos = tokenizer.token_to_id(EOS)
+    flat = [doc for docs in documents for doc in docs]
+    encoded = tokenizer.encode_batch(flat, add_special_tokens=False)
+    out = np.zeros((len(documents), length), dtype=np.int64)
+    position = 0
+    for row, docs in enumerate(documents):
+        ids: list[int] = []
+        for encoding in encoded[position : position + len(docs)]:
+            ids.extend(encoding.ids)
+            ids.append(eos)
+        position += len(docs)
+        if len(ids) < length:
+            raise RuntimeError(f"sample record {row} has only {len(ids)} tokens; generate more documents")
+        out[row] = ids[:length]
+    return out
+
+
+def build_sample(root: Path, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    categories = np.array(CATEGORIES)[rng.choice(len(CATEGORIES), size=RECORDS, p=CATEGORY_SHARE)]
+    documents = [record_documents(seed, i, str(categories[i]), 3) for i in range(RECORDS)]
+    tokenizer = train_tokenizer([doc for docs in documents for doc in docs])
+    root.mkdir(parents=True)
+    tokenizer.save(str(root / "tokenizer.json"))
+    tokens = record_prefixes(tokenizer, documents, ROW_TOKENS)
+    pq.write_table(pa.table({"index": np.arange(RECORDS), "category": categories.astype(str)}), root / "records.parquet")
+
+    draw = rng.random(RECORDS)  # one draw per record: memorized by a model when below its threshold
+    base = np.array([MEMORIZATION_RATE[c] for c in categories])
+
+    def memorized(scheme: str, model: str, step: int | None) -> np.ndarray:
+        fraction = 0.5 if step else 1.0  # an early checkpoint has memorized less
+        return draw < base * MODEL_SCALE[model] * SCHEME_SCALE[scheme] * fraction
+
+    for scheme, model, step in MEMORIES_SPLITS:
+        index = np.flatnonzero(memorized(scheme, model, step))
+        name = f"{scheme}.{model}" + (f".{step}" if step else "")
+        table = pa.table(
+            {
+                "index": pa.array(index, pa.int64()),
+                "tokens": pa.array(tokens[index].tolist(), pa.list_(pa.int64())),
+                "__index_level_0__": pa.array(index, pa.int64()),
+            }
+        )
+        _write(root / "hub" / MEMORIES_REPO / name, table)
+
+    for scheme in ("duped", "deduped"):
+        index = np.sort(rng.choice(RECORDS, size=PILE_ROWS, replace=False))
+        columns = {"Index": pa.array(index, pa.int64()), "Tokens": pa.array(tokens[index].tolist(), pa.list_(pa.uint16()))}
+        for model in MODEL_SIZES:
+            partial = rng.integers(0, 24, size=index.size) / 32.0  # non-memorized: low greedy-match scores
+            columns[PILE_SCORE_COLUMN[model]] = np.where(memorized(scheme, model, None)[index], 1.0, partial)
+        _write(root / "hub" / PILE_REPO.format(scheme=scheme) / "train", pa.table(columns))
+
+
+def _write(directory: Path, table: pa.Table) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, directory / "part-00000.parquet")

@@ -1,0 +1,79 @@
+"""File operations on the run's output location through Hadoop's FileSystem API (local, HDFS, S3...).
+
+The driver commits splits by rename and writes small JSON files here, so the same code works when
+`--output` is `file:`, `hdfs://` or `s3a://` on a cluster.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+class Storage:
+    def __init__(self, spark):
+        self._jvm = spark.sparkContext._jvm
+        self._conf = spark.sparkContext._jsc.hadoopConfiguration()
+
+    def _path(self, path: str):
+        return self._jvm.org.apache.hadoop.fs.Path(path)
+
+    def _fs(self, path: str):
+        return self._path(path).getFileSystem(self._conf)
+
+    def qualify(self, path: str) -> str:
+        """Absolute URI of a path (relative local paths resolve against the driver's working dir)."""
+        p = self._path(path)
+        return str(self._fs(path).makeQualified(p).toUri())
+
+    def exists(self, path: str) -> bool:
+        return bool(self._fs(path).exists(self._path(path)))
+
+    def mkdirs(self, path: str) -> None:
+        self._fs(path).mkdirs(self._path(path))
+
+    def delete(self, path: str) -> None:
+        if self.exists(path):
+            self._fs(path).delete(self._path(path), True)
+
+    def rename(self, source: str, target: str) -> None:
+        self.mkdirs(str(self._path(target).getParent()))
+        if not self._fs(source).rename(self._path(source), self._path(target)):
+            raise OSError(f"could not rename {source} to {target}")
+
+    def write_text(self, path: str, text: str) -> None:
+        """Writes to `path`.tmp and renames, so a reader never sees half a file."""
+        temporary = path + ".tmp"
+        stream = self._fs(path).create(self._path(temporary), True)
+        try:
+            stream.write(bytearray(text.encode("utf-8")))
+        finally:
+            stream.close()
+        self.delete(path)
+        self.rename(temporary, path)
+
+    def read_text(self, path: str) -> str:
+        fs = self._fs(path)
+        stream = fs.open(self._path(path))
+        try:
+            reader = self._jvm.java.io.BufferedReader(self._jvm.java.io.InputStreamReader(stream, "UTF-8"))
+            lines = []
+            line = reader.readLine()
+            while line is not None:
+                lines.append(line)
+                line = reader.readLine()
+            return "\n".join(lines)
+        finally:
+            stream.close()
+
+    def write_json(self, path: str, value: Any) -> None:
+        self.write_text(path, json.dumps(value, indent=2, sort_keys=True, default=str) + "\n")
+
+    def read_json(self, path: str) -> Any:
+        return json.loads(self.read_text(path))
+
+    def check_writable(self, directory: str) -> None:
+        probe = directory.rstrip("/") + "/_write_probe"
+        self.mkdirs(directory)
+        self.write_text(probe, "ok")
+        self.delete(probe)
