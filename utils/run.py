@@ -110,6 +110,7 @@ def run(config: Config) -> dict[str, Any]:
             manifest["splits"][source.split.label] = _run_split(spark, storage, config, plan, source, run_dir, tokenizers, F)
             storage.write_json(f"{run_dir}/{MANIFEST}", manifest)
         manifest["status"] = "complete"
+        storage.delete(f"{run_dir}/_temporary_splits")
     except Exception as error:
         manifest["status"] = "failed"
         manifest["error"] = str(error).splitlines()[0] if str(error) else type(error).__name__

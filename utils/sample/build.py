@@ -26,7 +26,7 @@ from utils.splits import MODEL_SIZES, PILE_SCORE_COLUMN
 
 log = logging.getLogger(__name__)
 
-VERSION = 1
+VERSION = 2
 RECORDS = 4000
 ROW_TOKENS = 64
 VOCAB_SIZE = 4096

@@ -72,7 +72,8 @@ def repeating(rng: np.random.Generator) -> str:
     if kind == 0:
         return "<br>" * int(rng.integers(30, 60)) + "\n"
     if kind == 1:
-        return "Section\n\n" + "-" * int(rng.integers(80, 200)) + "\n"
+        border = "+" + "+".join("-" * int(width) for width in rng.integers(4, 12, size=4)) + "+\n"
+        return "Table\n" + border * int(rng.integers(12, 20))
     if kind == 2:
         packages = ["amsmath", "wasysym", "amsfonts", "amssymb", "amsbsy", "mathrsfs", "upgreek"]
         return "\\documentclass[12pt]{minimal}\n" + "".join(f"\\usepackage{{{p}}}\n" for p in packages) + "\\begin{document}\n"

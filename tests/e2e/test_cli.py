@@ -1,0 +1,125 @@
+"""calculate_metrics.py end to end, in-process on the shared Spark session, reading the Parquet back."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from calculate_metrics import main
+from tests.conftest import SHARED_TOKENIZER
+
+
+def sample_args(sample_dir: Path, output: Path, run_id: str, *extra: str) -> list[str]:
+    config = output.parent / f"{run_id}.yaml"
+    config.write_text(f"sample:\n  directory: {sample_dir}\nspark:\n  master: local[2]\n  ui_port: 4050\n")
+    return ["--sample", "--config", str(config), "--output", str(output), "--run_id", run_id, "--quiet", *extra]
+
+
+def test_sample_run_end_to_end(sample_dir, spark, tmp_path):
+    output = tmp_path / "out"
+    assert main(sample_args(sample_dir, output, "e2e")) == 0
+    run_dir = output / "e2e"
+    table = pd.read_parquet(run_dir)  # the whole run loads as one table
+    mirror = sample_dir / "hub"
+    expected = {
+        ("memories", name): pq.read_metadata(next((mirror / "EleutherAI/pythia-memorized-evals" / name).glob("*.parquet"))).num_rows
+        for name in ("duped.70m", "duped.160m", "deduped.70m", "deduped.160m")
+    }
+    for scheme in ("duped", "deduped"):
+        rows = pq.read_metadata(next((mirror / f"EleutherAI/pile-{scheme}-pythia-random-sampled/train").glob("*.parquet"))).num_rows
+        expected.update({("pile", f"{scheme}.70m"): rows, ("pile", f"{scheme}.160m"): rows})
+    assert table.groupby(["dataset", "split"]).size().to_dict() == expected
+    assert not table.duplicated(["dataset", "split", "sequence_id"]).any()
+    one = pd.read_parquet(run_dir / "memories" / "duped.70m")  # one split alone
+    assert len(one) == expected[("memories", "duped.70m")] and set(one["split"]) == {"duped.70m"}
+    assert (table.loc[table.dataset == "memories", "memorization_score"] == 1.0).all()
+    assert table["invalid_reason"].isna().all() and table["text"].str.len().gt(0).all()
+
+    # Known values: the sample's categories show up in the flags.
+    categories = pd.read_parquet(sample_dir / "records.parquet").set_index("index")["category"]
+    memories = table[table.dataset == "memories"].assign(category=lambda d: d.sequence_id.map(categories))
+    share = memories.groupby("category")["is_templating"].mean()
+    assert share["repeating"] > 0.9 and share["incrementing"] > 0.9 and share["prose"] < 0.05
+    assert memories.loc[memories.category == "repeating", "zlib_ratio"].mean() < memories.loc[memories.category == "prose", "zlib_ratio"].mean()
+
+    manifest = json.loads((run_dir / "_manifest.json").read_text())
+    assert manifest["status"] == "complete" and (run_dir / "_run.log").read_text()
+    for (dataset, name), rows in expected.items():
+        entry = manifest["splits"][f"{dataset}/{name}"]
+        assert entry["input_rows"] == entry["output_rows"] == rows
+        assert (run_dir / dataset / name / "_COMPLETE").is_file()
+
+    # Same command again: complete splits are skipped, nothing is duplicated.
+    assert main(sample_args(sample_dir, output, "e2e")) == 0
+    assert len(pd.read_parquet(run_dir)) == len(table)
+
+
+def test_random_sample_size(sample_dir, spark, tmp_path):
+    args = sample_args(sample_dir, tmp_path / "out", "sampled", "--sample_size", "50", "--sample_seed", "3", "--datasets", "memories", "--models", "70m")
+    assert main(args) == 0
+    table = pd.read_parquet(tmp_path / "out" / "sampled")
+    assert table.groupby("split").size().to_dict() == {"duped.70m": 50, "deduped.70m": 50}
+    ids = sorted(table.loc[table.split == "duped.70m", "sequence_id"])
+    head = sorted(pd.read_parquet(sample_dir / "hub/EleutherAI/pythia-memorized-evals/duped.70m")["index"])[:50]
+    assert ids != head  # a real random sample, not the first rows
+
+
+def test_local_parquet_and_jsonl_with_bad_rows(spark, pythia_tokenizer, tmp_path):
+    good = pythia_tokenizer.encode("The quick brown fox jumps over the lazy dog again and again").ids
+    parquet = tmp_path / "mine.parquet"
+    pq.write_table(
+        pa.table({"index": [1, 2, 3, 3, 4], "tokens": [good, good[:5], [], good, [70000]]}, schema=pa.schema([("index", pa.int64()), ("tokens", pa.list_(pa.int64()))])),
+        parquet,
+    )
+    jsonl = tmp_path / "other.jsonl"
+    jsonl.write_text('{"sequence_id": 7, "tokens": [510, 1533], "memorization_score": 0.5}\n{"sequence_id": 8, "tokens": [1.5, 2]}\n')
+    args = ["--datasets", "local", "--local_inputs", f"{parquet},{jsonl}", "--tokenizer", str(SHARED_TOKENIZER),
+            "--output", str(tmp_path / "out"), "--run_id", "local", "--master", "local[2]", "--quiet"]
+    assert main(args) == 0
+    table = pd.read_parquet(tmp_path / "out" / "local")
+    mine = table[table.split == "mine"].sort_values("sequence_id")
+    assert len(mine) == 5  # duplicate id 3 kept twice, as in the input, never multiplied
+    assert mine["invalid_reason"].tolist().count("empty_tokens") == 1 and "token_id_out_of_vocabulary" in mine["invalid_reason"].tolist()
+    assert mine.loc[mine.sequence_id == 1, "text"].item() == "The quick brown fox jumps over the lazy dog again and again"
+    other = table[table.split == "other"].set_index("sequence_id")
+    assert other.loc[7, "memorization_score"] == 0.5 and other.loc[8, "invalid_reason"] == "non_integer_token"
+    manifest = json.loads((tmp_path / "out" / "local" / "_manifest.json").read_text())
+    assert manifest["splits"]["local/mine"]["duplicate_sequence_ids"] == 1
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--datasets", "memories", "--splits", "duped.13b"], "Unknown memories split 'duped.13b'"),
+        (["--filters", "detokenize,nope"], "Unknown filter 'nope'"),
+        (["--run_id", "../escape"], "is not allowed"),
+        (["--datasets", "local", "--local_inputs", "/does/not/exist.parquet"], "does not exist"),
+    ],
+)
+def test_bad_configuration_is_one_clear_error(args, message, capsys, tmp_path):
+    assert main(["--dry-run", "--output", str(tmp_path), *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_unreachable_hub_is_one_clear_error(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    args = ["--dry-run", "--datasets", "memories", "--splits", "deduped.70m", "--output", str(tmp_path)]
+    assert main([*args, "--config", str(_config(tmp_path, f"run:\n  cache_dir: {tmp_path / 'cache'}\n"))]) == 2
+    error = capsys.readouterr().err
+    assert "EleutherAI/pythia-memorized-evals" in error and "deduped.70m" in error and "HF_HUB_OFFLINE" in error
+
+
+def test_non_parquet_local_file_names_the_file(capsys, tmp_path):
+    bad = tmp_path / "broken.parquet"
+    bad.write_text("not parquet")
+    assert main(["--dry-run", "--datasets", "local", "--local_inputs", str(bad), "--output", str(tmp_path)]) == 2
+    assert str(bad) in capsys.readouterr().err
+
+
+def _config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(text)
+    return path

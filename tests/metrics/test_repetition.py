@@ -1,0 +1,67 @@
+"""The vectorized repetition kernel against a straightforward port of the reference's nested loops."""
+
+import numpy as np
+
+from metrics.repetition import repetition_columns
+
+
+def reference_break_and_compare(ls: list, k: int) -> list:
+    n = len(ls)
+    while n % k:
+        n -= 1
+    to_break, residual, size = ls[:n], ls[n:], n // k
+    while len(residual) < size:
+        chunks = [to_break[i : i + size] for i in range(0, len(to_break), size)]
+        if all(c == chunks[0] for c in chunks[1:]) and residual == chunks[0][: len(residual)]:
+            return chunks[0]
+        size -= 1
+        residual = to_break[size * k :] + residual
+        to_break = to_break[: size * k]
+    return []
+
+
+def reference_smallest_unit(chunk: list) -> list:
+    for size in range(1, len(chunk) // 2 + 1):
+        if len(chunk) % size == 0 and all(chunk[i : i + size] == chunk[:size] for i in range(0, len(chunk), size)):
+            return chunk[:size]
+    return chunk
+
+
+def reference(ls: list) -> tuple[int, int, list]:
+    n = len(ls)
+    for k in range(2, 6):
+        for i in range(n // 2):
+            for j in range(3):
+                found = reference_break_and_compare(ls[i : n - j], k)
+                if found:
+                    return k, i, reference_smallest_unit(found)
+    return 0, 0, []
+
+
+def test_hand_example():
+    tokens = np.array([[9, 9, 5, 6, 5, 6, 5, 6, 5, 6, 5]])  # lead-in 9 9, then (5 6) repeated
+    num, offset, chunks = repetition_columns(tokens)
+    assert (num[0], offset[0], chunks[0].tolist()) == (2, 2, [5, 6])
+
+
+def test_no_repetition():
+    num, offset, chunks = repetition_columns(np.arange(64)[None, :])
+    assert (num[0], offset[0], chunks[0].tolist()) == (0, 0, [])
+
+
+def test_agrees_with_reference_loops_on_random_rows():
+    rng = np.random.default_rng(7)
+    for trial in range(1500):
+        n = int(rng.integers(1, 40))
+        kind = trial % 4
+        if kind == 0:
+            row = rng.integers(0, 3, n)
+        elif kind == 1:
+            unit = rng.integers(0, 5, int(rng.integers(1, 6)))
+            row = np.concatenate([rng.integers(0, 9, int(rng.integers(0, 6))), np.tile(unit, 20)])[:n]
+        elif kind == 2:
+            row = rng.integers(0, 100, n)
+        else:
+            row = np.full(n, 7)
+        num, offset, chunks = repetition_columns(row[None, :].astype(np.int64))
+        assert (int(num[0]), int(offset[0]), chunks[0].tolist()) == reference(row.tolist()), row.tolist()
