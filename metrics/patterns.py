@@ -247,7 +247,7 @@ def _periodic_coverage(codes: np.ndarray, max_period: int, min_copies: int) -> i
 def template_line_coverage(text: str) -> int:
     """Characters in blocks of >= MIN_TEMPLATE_LINES consecutive lines sharing a template prefix."""
     lines = text.split("\n")
-    best = total = 0
+    total = 0
     block: list[str] = []
     prefix = ""
     for line in [*lines, None]:
@@ -261,8 +261,7 @@ def template_line_coverage(text: str) -> int:
             total += sum(len(b) + 1 for b in block)
         block = [line] if line is not None and line.strip() else []
         prefix = line or ""
-    best = max(best, total)
-    return best
+    return total
 
 
 def _common_prefix(a: str, b: str) -> str:

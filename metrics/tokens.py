@@ -79,10 +79,3 @@ def _as_list_array(tokens: pa.Array) -> pa.Array:
     # Normalize sliced arrays so offsets start at 0 and flatten() lines up with them.
     return pa.concat_arrays([tokens]) if tokens.offset else tokens
 
-
-def token_matrix(tokens: pa.Array) -> np.ndarray | None:
-    """Rows of one common length as a (rows, n) int32 matrix without a Python loop, else None."""
-    lengths = pc.list_value_length(tokens).to_numpy(zero_copy_only=False)
-    if len(tokens) == 0 or tokens.null_count or len(set(lengths.tolist())) != 1:
-        return None
-    return tokens.flatten().to_numpy(zero_copy_only=False).reshape(len(tokens), int(lengths[0]))

@@ -10,7 +10,7 @@ import pyarrow as pa
 from filters.base import Filter
 from metrics.tokens import validate_tokens
 from utils.errors import BadRecordError
-from utils.plan import BASE_SCHEMA, INVALID_REASON
+from utils.plan import INVALID_REASON
 
 
 class FusedPass:
@@ -80,6 +80,3 @@ def _to_arrow(values: Any, arrow_type: pa.DataType, rows: int, filter_name: str,
         raise RuntimeError(f"Filter {filter_name!r} returned {len(values)} values of {column!r} for {rows} rows.")
     return values
 
-
-def input_columns_ok(schema: pa.Schema) -> bool:
-    return all(name in schema.names for name in BASE_SCHEMA.names if name != INVALID_REASON)

@@ -14,7 +14,7 @@ import pyarrow as pa
 from utils.config import Config, check_run_id
 from utils.errors import BadRecordError, PipelineError
 from utils.fused_pass import FusedPass
-from utils.output import completed_rows, split_path, write_split
+from utils.output import TEMPORARY, completed_rows, split_path, write_split
 from utils.plan import BASE_SCHEMA, INVALID_REASON, Plan, build_plan
 from utils.sources import SplitInput, locate_input, read_split, resolve_splits
 
@@ -110,7 +110,7 @@ def run(config: Config) -> dict[str, Any]:
             manifest["splits"][source.split.label] = _run_split(spark, storage, config, plan, source, run_dir, tokenizers, F)
             storage.write_json(f"{run_dir}/{MANIFEST}", manifest)
         manifest["status"] = "complete"
-        storage.delete(f"{run_dir}/_temporary_splits")
+        storage.delete(f"{run_dir}/{TEMPORARY}")
     except Exception as error:
         manifest["status"] = "failed"
         manifest["error"] = str(error).splitlines()[0] if str(error) else type(error).__name__
