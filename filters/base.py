@@ -21,8 +21,14 @@ class Filter:
     name: ClassVar[str]
     reads: ClassVar[tuple[str, ...]] = ()
     adds: ClassVar[pa.Schema] = pa.schema([])
-    needs: ClassVar[tuple[str, ...]] = ()  # resources: "tokenizer" (later: corpus statistics, models)
+    needs: ClassVar[tuple[str, ...]] = ()  # resources: "tokenizer", "sequence_duplicates", "token_counts"
     row_local: ClassVar[bool] = True
+    outside_reason: ClassVar[str] = ""  # bad-record reason for ids >= token_limit
+
+    @classmethod
+    def token_limit(cls, resources: dict[str, Any]) -> int | None:
+        """Ids this filter can handle are < this (e.g. the size of a count table); None: any valid id."""
+        return None
 
     def __init__(self, resources: dict[str, Any]):
         missing = [need for need in self.needs if need not in resources]

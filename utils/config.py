@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from utils.corpus import CorpusConfig
 from utils.errors import ConfigError
 from utils.splits import DATASETS, MODEL_SIZES, SCHEMES
 
@@ -87,6 +88,23 @@ class SparkConfig:
 
 
 @dataclass(frozen=True)
+class StatisticsConfig:
+    """Corpus statistics (duplication counts, token frequencies): computed from a corpus, or precomputed tables."""
+
+    source: str = "corpus"  # corpus: Spark scans statistics.corpora; precomputed: the usvsnsp tables below
+    directory: str = ".cache/memorization/statistics"  # cache keyed by corpus fingerprint (shared storage on a cluster)
+    corpora: dict[str, CorpusConfig] = field(default_factory=dict)  # key: scheme (duped/deduped) or "default"
+    ngram_start: int = 32  # the counted n-gram is tokens[ngram_start : ngram_start + ngram_length]
+    ngram_length: int = 32
+    chunk_tokens: int = 1 << 28  # corpus tokens per Spark task
+    hash_bits: int = 64  # fewer only to force hash collisions in tests; counts are exact either way
+    split_token_counts: bool = False  # also count tokens inside the run's memorized records apart from the rest
+    duplicates_repo: str = "usvsnsp/generation-num-duplicates"
+    duplicates_split: str = "{scheme}"
+    frequencies_repo: str = "usvsnsp/{scheme}-num-frequencies"
+
+
+@dataclass(frozen=True)
 class SampleConfig:
     enabled: bool = False
     directory: str = ".cache/memorization/sample"
@@ -100,6 +118,7 @@ class Config:
     hub: HubConfig = HubConfig()
     tokenizer: TokenizerConfig = TokenizerConfig()
     spark: SparkConfig = SparkConfig()
+    statistics: StatisticsConfig = StatisticsConfig()
     sample: SampleConfig = SampleConfig()
     filters: tuple[str, ...] = ("detokenize", "compression", "patterns")
 
@@ -113,6 +132,7 @@ _SECTIONS = {
     "hub": HubConfig,
     "tokenizer": TokenizerConfig,
     "spark": SparkConfig,
+    "statistics": StatisticsConfig,
     "sample": SampleConfig,
 }
 
@@ -158,9 +178,13 @@ def _section(cls: type, raw: Any, where: str) -> Any:
     for name, value in raw.items():
         if name == "local_inputs":
             value = tuple(_section(LocalInput, _as_local(item), f"{where}.local_inputs") for item in _as_list(value))
+        elif name == "corpora":
+            if not isinstance(value or {}, dict):
+                raise ConfigError(f"{where}.corpora must map a scheme (duped, deduped, default) to a corpus, not {value!r}.")
+            value = {str(k): _section(CorpusConfig, v, f"{where}.corpora.{k}") for k, v in (value or {}).items()}
         elif name == "conf":
             value = {str(k): str(v) for k, v in (value or {}).items()}
-        elif known[name].type.startswith("tuple"):
+        elif known[name].type.startswith("tuple") and value is not None:
             value = tuple(str(v) for v in _as_list(value))
         values[name] = value
     return cls(**values)
@@ -192,6 +216,11 @@ def build_config(raw: dict[str, Any]) -> Config:
             sections["hub"] = dataclasses.replace(sections["hub"], local_mirror=str(Path(sample.directory) / "hub"))
         if sections["tokenizer"].path is None:
             sections["tokenizer"] = dataclasses.replace(sections["tokenizer"], path=str(Path(sample.directory) / "tokenizer.json"))
+        if not sections["statistics"].corpora:  # the sample's Megatron corpus serves both schemes
+            corpus = CorpusConfig(format="megatron", path=str(Path(sample.directory) / "corpus" / "document"))
+            sections["statistics"] = dataclasses.replace(sections["statistics"], corpora={"default": corpus})
+        if sections["statistics"].directory == StatisticsConfig.directory:
+            sections["statistics"] = dataclasses.replace(sections["statistics"], directory=str(Path(sample.directory) / "statistics"))
     filters = tuple(str(name) for name in _as_list(raw.get("filters", list(Config().filters))))
     config = Config(**sections, filters=filters)
     validate(config)
@@ -222,6 +251,16 @@ def validate(config: Config) -> None:
         check_run_id(run.run_id)
     if config.spark.arrow_batch_size <= 0:
         raise ConfigError("spark.arrow_batch_size must be positive.")
+    statistics = config.statistics
+    if statistics.source not in ("corpus", "precomputed"):
+        raise ConfigError(f"statistics.source must be corpus or precomputed, got {statistics.source!r}.")
+    for key in statistics.corpora:
+        if key not in (*SCHEMES, "default"):
+            raise ConfigError(f"statistics.corpora has key {key!r}; use a scheme ({', '.join(SCHEMES)}) or 'default'.")
+    if statistics.ngram_start < 0 or statistics.ngram_length <= 0:
+        raise ConfigError("statistics.ngram_start must be >= 0 and statistics.ngram_length > 0.")
+    if statistics.chunk_tokens <= 0 or not 1 <= statistics.hash_bits <= 64:
+        raise ConfigError("statistics.chunk_tokens must be positive and statistics.hash_bits in 1..64.")
     if not 0 < config.spark.ui_port < 65536:
         raise ConfigError(f"spark.ui_port must be a TCP port, got {config.spark.ui_port}.")
 

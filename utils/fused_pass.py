@@ -6,6 +6,7 @@ from typing import Any, Iterator
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from filters.base import Filter
 from metrics.tokens import validate_tokens
@@ -25,6 +26,7 @@ class FusedPass:
         policy: str,
         vocab_size: int | None,
         validate: bool,
+        token_limits: tuple[tuple[int, str], ...] = (),
     ):
         self.filters = filters
         self.resources = resources
@@ -33,6 +35,7 @@ class FusedPass:
         self.policy = policy
         self.vocab_size = vocab_size
         self.validate = validate  # the first pass validates tokens; later passes see them validated
+        self.token_limits = token_limits  # (limit, reason): a filter's table ends below the vocabulary
 
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         instances = [cls(self.resources) for cls in self.filters]
@@ -44,6 +47,7 @@ class FusedPass:
         if self.validate:
             tokens, reasons = validate_tokens(columns["tokens"], self.vocab_size)
             columns["tokens"] = tokens
+            _flag_outside_limits(tokens, reasons, self.token_limits)
             columns[INVALID_REASON] = pa.array(reasons.tolist(), pa.string())
             if self.policy == "raise" and columns[INVALID_REASON].null_count != len(batch):
                 self.raise_first_bad(columns)
@@ -67,6 +71,19 @@ class FusedPass:
             f"Bad record in split {self.split_label}, sequence_id {columns['sequence_id'][first].as_py()}: "
             f"{reasons[first].as_py()} (data.bad_records=raise; use 'null' to keep such rows flagged instead)."
         )
+
+
+def _flag_outside_limits(tokens: pa.Array, reasons: np.ndarray, limits: tuple[tuple[int, str], ...]) -> None:
+    """Sets `reason` on still-valid rows holding an id >= limit."""
+    if not limits or len(tokens) == 0:
+        return
+    lengths = pc.list_value_length(tokens).fill_null(0).to_numpy(zero_copy_only=False)
+    values = tokens.flatten().fill_null(0).to_numpy(zero_copy_only=False)
+    row_of_value = np.repeat(np.arange(len(tokens)), np.where(tokens.is_null().to_numpy(zero_copy_only=False), 0, lengths))
+    for limit, reason in limits:
+        rows = np.unique(row_of_value[values >= limit])
+        rows = rows[reasons[rows] == None]  # noqa: E711  (object array: elementwise test for None)
+        reasons[rows] = reason
 
 
 def _to_arrow(values: Any, arrow_type: pa.DataType, rows: int, filter_name: str, column: str) -> pa.Array:

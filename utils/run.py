@@ -17,6 +17,8 @@ from utils.fused_pass import FusedPass
 from utils.output import TEMPORARY, completed_rows, split_path, write_split
 from utils.plan import BASE_SCHEMA, INVALID_REASON, Plan, build_plan
 from utils.sources import SplitInput, locate_input, read_split, resolve_splits
+from utils.corpus import open_corpus
+from utils.statistics import NEEDS, StatisticsProvider
 
 log = logging.getLogger(__name__)
 PACKAGES = ("pyspark", "pyarrow", "pandas", "numpy", "numba", "tokenizers", "datasets", "huggingface_hub", "transformers", "torch")
@@ -46,7 +48,18 @@ def prepare(config: Config) -> tuple[Plan, list[SplitInput]]:
     splits = resolve_splits(config)
     if not splits:
         raise PipelineError("No splits selected: check --datasets, --schemes, --models and --splits.")
-    return plan, [locate_input(config, split) for split in splits]
+    inputs = [locate_input(config, split) for split in splits]
+    check_corpora(config, plan, splits)
+    return plan, inputs
+
+
+def check_corpora(config: Config, plan: Plan, splits) -> None:
+    """Every split that needs corpus statistics has a corpus whose headers are valid (no token is read)."""
+    if config.statistics.source != "corpus" or not plan.needs & set(NEEDS):
+        return
+    provider = StatisticsProvider(None, config, plan.needs)
+    for key in sorted({provider.corpus_key(split) for split in splits}):
+        open_corpus(config.statistics.corpora[key], f"statistics.corpora.{key}")
 
 
 def describe(config: Config, plan: Plan, inputs: list[SplitInput]) -> str:
@@ -61,11 +74,12 @@ def apply_plan(frame, plan: Plan, resources: dict[str, Any], split_label: str, p
     from pyspark.sql.pandas.types import from_arrow_schema
 
     fields = list(BASE_SCHEMA)
+    limits = tuple((limit, cls.outside_reason) for cls in plan.filters if (limit := cls.token_limit(resources)) is not None)
     for number, stage in enumerate(plan.stages):
         for cls in stage:
             fields.extend(cls.adds)
         schema = pa.schema(fields)
-        fused = FusedPass(stage, resources, schema, split_label, policy, vocab_size, validate=number == 0)
+        fused = FusedPass(stage, resources, schema, split_label, policy, vocab_size, validate=number == 0, token_limits=limits)
         frame = frame.mapInArrow(fused, from_arrow_schema(schema))
     if not plan.stages:  # no filters: still validate tokens and add the reason column
         fused = FusedPass((), resources, BASE_SCHEMA, split_label, policy, vocab_size, validate=True)
@@ -105,9 +119,15 @@ def run(config: Config) -> dict[str, Any]:
         "splits": {},
     }
     tokenizers = TokenizerRegistry(spark, config.tokenizer) if "tokenizer" in plan.needs else None
+    statistics = StatisticsProvider(spark, config, plan.needs)
     try:
+        clock = time.time()
+        statistics.prepare({source.split: read_split(spark, source) for source in inputs})
+        if statistics.needs:
+            manifest["statistics"] = {**statistics.summary, "seconds": round(time.time() - clock, 3)}
         for source in inputs:
-            manifest["splits"][source.split.label] = _run_split(spark, storage, config, plan, source, run_dir, tokenizers, F)
+            resources = statistics.for_split(source.split)
+            manifest["splits"][source.split.label] = _run_split(spark, storage, config, plan, source, run_dir, tokenizers, resources, F)
             storage.write_json(f"{run_dir}/{MANIFEST}", manifest)
         manifest["status"] = "complete"
         storage.delete(f"{run_dir}/{TEMPORARY}")
@@ -123,7 +143,7 @@ def run(config: Config) -> dict[str, Any]:
     return manifest
 
 
-def _run_split(spark, storage, config: Config, plan: Plan, source: SplitInput, run_dir: str, tokenizers, F) -> dict[str, Any]:
+def _run_split(spark, storage, config: Config, plan: Plan, source: SplitInput, run_dir: str, tokenizers, statistics: dict[str, Any], F) -> dict[str, Any]:
     split, data = source.split, config.data
     timings: dict[str, float] = {}
     clock = time.time()
@@ -144,7 +164,7 @@ def _run_split(spark, storage, config: Config, plan: Plan, source: SplitInput, r
         log.warning("Split %s: %d sequence_id value(s) occur more than once (e.g. %s); every row is kept once.", split.label, duplicate_ids, examples)
     timings["duplicate_check"] = round(time.time() - clock, 3)
 
-    resources: dict[str, Any] = {}
+    resources: dict[str, Any] = dict(statistics)
     vocab_size = data.vocab_size
     if tokenizers is not None:
         handle = tokenizers.for_split(split)
