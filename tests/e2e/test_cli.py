@@ -3,12 +3,14 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from calculate_metrics import main
+from tests.brute_force import FixedLengthCounter
 from tests.conftest import SHARED_TOKENIZER
 
 
@@ -45,8 +47,11 @@ def test_sample_run_end_to_end(sample_dir, spark, tmp_path):
     assert share["repeating"] > 0.9 and share["incrementing"] > 0.9 and share["prose"] < 0.05
     assert memories.loc[memories.category == "repeating", "zlib_ratio"].mean() < memories.loc[memories.category == "prose", "zlib_ratio"].mean()
 
+    check_corpus_statistics(sample_dir, table)
+
     manifest = json.loads((run_dir / "_manifest.json").read_text())
     assert manifest["status"] == "complete" and (run_dir / "_run.log").read_text()
+    assert manifest["statistics"]["default"]["scan"]["tokens"] == 4000 * 2049
     for (dataset, name), rows in expected.items():
         entry = manifest["splits"][f"{dataset}/{name}"]
         assert entry["input_rows"] == entry["output_rows"] == rows
@@ -55,6 +60,34 @@ def test_sample_run_end_to_end(sample_dir, spark, tmp_path):
     # Same command again: complete splits are skipped, nothing is duplicated.
     assert main(sample_args(sample_dir, output, "e2e")) == 0
     assert len(pd.read_parquet(run_dir)) == len(table)
+
+
+def check_corpus_statistics(sample_dir: Path, table: pd.DataFrame) -> None:
+    """sequence_duplicates equals the planted counts and a brute-force count; frequencies equal a bincount."""
+    corpus = sample_corpus(sample_dir)
+    records = pd.read_parquet(sample_dir / "records.parquet").set_index("index")
+    rows = table.drop_duplicates("sequence_id").set_index("sequence_id")
+    known = records["expected_duplicates"].dropna().reindex(rows.index).dropna()
+    assert set(known.unique()) >= {1, 2, 5, 6, 50, 1000}  # planted counts that reach the splits
+    assert (rows.loc[known.index, "sequence_duplicates"] == known).all()
+    counter = FixedLengthCounter(corpus, 32)
+    brute = [counter.count(np.asarray(tokens[32:64])) for tokens in rows["tokens"]]
+    assert rows["sequence_duplicates"].tolist() == brute
+    assert rows.groupby(records["category"])["sequence_duplicates"].median()["licence"] >= 6  # recitation-like
+
+    counts = np.bincount(corpus.ravel(), minlength=1 << 16)
+    frequencies = counts[np.stack(rows["tokens"].to_numpy())]
+    assert (np.stack(rows["frequencies"].to_numpy()) == frequencies).all()
+    assert np.allclose(rows["median_frequency"], np.median(frequencies, axis=1), rtol=1e-12)
+    assert (rows["max_frequency"] == frequencies.max(axis=1)).all()
+
+
+def sample_corpus(sample_dir: Path) -> np.ndarray:
+    from utils.megatron import ShardedBin, read_index, read_records
+
+    index = read_index(sample_dir / "corpus" / "document.idx")
+    tokens, _, _ = read_records(index, ShardedBin(sorted((sample_dir / "corpus").glob("document-*.bin"))), 0, index.records)
+    return np.asarray(tokens).reshape(index.records, 2049)
 
 
 def test_random_sample_size(sample_dir, spark, tmp_path):

@@ -3,7 +3,14 @@
 Records mimic the Pythia training stream: record i is a run of documents separated by
 `<|endoftext|>` (id 0); a memorized-evals row is tokens 0..63 of record `index`. Records are generated
 from a per-record random stream, so a longer record (a training corpus) keeps the same first tokens.
-Layout under `directory`: tokenizer.json, records.parquet (index, category), and
+The training corpus (corpus/document.idx + two .bin shards, Megatron format) holds every record at
+full length (2049 tokens). Planted duplicates make `sequence_duplicates` known by construction: for
+chosen prose records, whose first document covers tokens 0..63 so their continuation is 32 random
+words, k - 1 copies of tokens 32..63 are written into other records at offsets >= 64 (never into
+any row's first 64 tokens, never overlapping), so the continuation occurs exactly k times.
+records.parquet (index, category, expected_duplicates) gives k for those records, 1 for the other
+such prose records, and null where the count depends on the content (licences, templates, code).
+Layout under `directory`: tokenizer.json, records.parquet, corpus/, and
 hub/<repo_id>/<split>/part-00000.parquet in the column layout of the real Hugging Face splits.
 """
 
@@ -21,18 +28,27 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from utils.config import SampleConfig
+from utils.megatron import write_megatron
 from utils.sample.texts import GENERATORS
 from utils.splits import MODEL_SIZES, PILE_SCORE_COLUMN
 
 log = logging.getLogger(__name__)
 
-VERSION = 2
+VERSION = 3
 RECORDS = 4000
 ROW_TOKENS = 64
+RECORD_TOKENS = 2049
+CONTINUATION = slice(32, 64)
+PLANTED_COUNTS = (2, 3, 5, 6, 7, 20, 50, 200, 1000)  # each used for PLANTED_PER_COUNT prose records
+PLANTED_PER_COUNT = 4
+CORPUS_PREFIX = "corpus/document"
+CORPUS_SHARDS = 2
+DOCUMENTS_PER_RECORD = 32  # ~75 tokens each; a record that is still short gets more (encode_records)
 VOCAB_SIZE = 4096
 EOS, PAD = "<|endoftext|>", "<|padding|>"
 CATEGORIES = ("prose", "code", "licence", "incrementing", "repeating")
 CATEGORY_SHARE = (0.45, 0.2, 0.15, 0.1, 0.1)
+_CUMULATIVE_SHARE = np.cumsum(CATEGORY_SHARE)
 # Chance that a record of each category is memorized by the largest model (boilerplate and templates more).
 MEMORIZATION_RATE = {"prose": 0.1, "code": 0.25, "licence": 0.9, "incrementing": 0.7, "repeating": 0.8}
 MODEL_SCALE = {"70m": 0.6, "160m": 0.8, "410m": 0.85, "1b": 0.9, "1.4b": 0.92, "2.8b": 0.95, "6.9b": 0.98, "12b": 1.0}
@@ -74,7 +90,8 @@ def record_documents(seed: int, index: int, category: str, count: int) -> list[s
     rng = np.random.default_rng([seed, index])
     documents = [GENERATORS[category](rng)]
     for _ in range(count - 1):
-        documents.append(GENERATORS[CATEGORIES[rng.choice(len(CATEGORIES), p=CATEGORY_SHARE)]](rng))
+        kind = min(int(np.searchsorted(_CUMULATIVE_SHARE, rng.random(), side="right")), len(CATEGORIES) - 1)
+        documents.append(GENERATORS[CATEGORIES[kind]](rng))
     return documents
 
 
@@ -91,37 +108,89 @@ def train_tokenizer(texts: list[str]):
     return tokenizer
 
 
-def record_prefixes(tokenizer, documents: list[list[str]], length: int) -> np.ndarray:
-    """(records, length) ids: each record's documents encoded and joined by EOS, cut to `length`."""
+def encode_records(tokenizer, documents: list[list[str]], length: int) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """((records, length) ids, tokens of each record's first document, records too short to fill):
+    documents joined by EOS, cut to `length`."""
     eos = tokenizer.token_to_id(EOS)
     flat = [doc for docs in documents for doc in docs]
     encoded = tokenizer.encode_batch(flat, add_special_tokens=False)
     out = np.zeros((len(documents), length), dtype=np.int64)
+    first_lengths = np.zeros(len(documents), dtype=np.int64)
+    short: list[int] = []
     position = 0
     for row, docs in enumerate(documents):
         ids: list[int] = []
+        first_lengths[row] = len(encoded[position].ids)
         for encoding in encoded[position : position + len(docs)]:
             ids.extend(encoding.ids)
             ids.append(eos)
+            if len(ids) >= length:
+                break
         position += len(docs)
         if len(ids) < length:
-            raise RuntimeError(f"sample record {row} has only {len(ids)} tokens; generate more documents")
+            short.append(row)
+            continue
         out[row] = ids[:length]
-    return out
+    return out, first_lengths, short
+
+
+def plant_duplicates(rng: np.random.Generator, corpus: np.ndarray, candidates: np.ndarray) -> dict[int, int]:
+    """Copies the continuation of chosen candidate records into free 32-token slots; {record: total count}."""
+    width = CONTINUATION.stop - CONTINUATION.start
+    slots_per_record = (corpus.shape[1] - ROW_TOKENS) // width
+    chosen = rng.choice(candidates, size=len(PLANTED_COUNTS) * PLANTED_PER_COUNT, replace=False)
+    counts = dict(zip(chosen.tolist(), np.repeat(PLANTED_COUNTS, PLANTED_PER_COUNT).tolist()))
+    copies = sum(counts.values()) - len(counts)
+    slots = rng.choice(corpus.shape[0] * slots_per_record, size=copies, replace=False)
+    cursor = 0
+    for record, total in counts.items():
+        for slot in slots[cursor : cursor + total - 1]:
+            host, offset = divmod(int(slot), slots_per_record)
+            start = ROW_TOKENS + offset * width
+            corpus[host, start : start + width] = corpus[record, CONTINUATION]
+        cursor += total - 1
+    return counts
 
 
 def build_sample(root: Path, seed: int) -> None:
     rng = np.random.default_rng(seed)
     categories = np.array(CATEGORIES)[rng.choice(len(CATEGORIES), size=RECORDS, p=CATEGORY_SHARE)]
-    documents = [record_documents(seed, i, str(categories[i]), 3) for i in range(RECORDS)]
-    tokenizer = train_tokenizer([doc for docs in documents for doc in docs])
+    documents = [record_documents(seed, i, str(categories[i]), DOCUMENTS_PER_RECORD) for i in range(RECORDS)]
+    tokenizer = train_tokenizer([doc for docs in documents for doc in docs[:3]])
     root.mkdir(parents=True)
     tokenizer.save(str(root / "tokenizer.json"))
-    tokens = record_prefixes(tokenizer, documents, ROW_TOKENS)
-    pq.write_table(pa.table({"index": np.arange(RECORDS), "category": categories.astype(str)}), root / "records.parquet")
+    corpus, first_lengths, short = encode_records(tokenizer, documents, RECORD_TOKENS)
+    count = DOCUMENTS_PER_RECORD
+    while short:  # records of short documents: the same documents and more after them
+        count *= 2
+        more = [record_documents(seed, i, str(categories[i]), count) for i in short]
+        redone, _, still_short = encode_records(tokenizer, more, RECORD_TOKENS)
+        corpus[short] = redone
+        short = [short[i] for i in still_short]
+    # Continuations made only of random prose words: unique unless planted.
+    clean = np.flatnonzero((categories == "prose") & (first_lengths >= ROW_TOKENS))
+    planted = plant_duplicates(rng, corpus, clean)
+    expected = np.full(RECORDS, np.nan)
+    expected[clean] = 1
+    expected[list(planted)] = list(planted.values())
+    (root / CORPUS_PREFIX).parent.mkdir(parents=True)
+    write_megatron(root / CORPUS_PREFIX, corpus, "uint16", shards=CORPUS_SHARDS)
+    tokens = corpus[:, :ROW_TOKENS]
+    pq.write_table(
+        pa.table(
+            {
+                "index": np.arange(RECORDS),
+                "category": categories.astype(str),
+                "expected_duplicates": pa.array(expected, pa.int64(), from_pandas=True),
+            }
+        ),
+        root / "records.parquet",
+    )
 
     draw = rng.random(RECORDS)  # one draw per record: memorized by a model when below its threshold
     base = np.array([MEMORIZATION_RATE[c] for c in categories])
+    for record, count in planted.items():  # duplicated text is memorized more (recitation)
+        base[record] = 0.95 if count >= 5 else 0.6
 
     def memorized(scheme: str, model: str, step: int | None) -> np.ndarray:
         fraction = 0.5 if step else 1.0  # an early checkpoint has memorized less
