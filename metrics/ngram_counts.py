@@ -48,8 +48,8 @@ class TargetTable:
     bucket_start: np.ndarray  # (buckets + 1,) int64: entries of bucket b are [start[b], start[b+1])
     entry_key: np.ndarray  # (targets,) uint64, ordered by bucket
     entry_target: np.ndarray  # (targets,) int64: row of `ngrams`
-    filter_shift: np.uint64  # bit of the prefilter = (key * MIX) >> filter_shift
-    filter_words: np.ndarray  # uint64 bitmap, ~16 bits per target: most corpus positions stop here
+    filter_shift: np.uint64  # word of the prefilter = (key * MIX) >> filter_shift
+    filter_words: np.ndarray  # blocked Bloom filter, 2 bits per target in one word, ~16 bits per target
 
     @property
     def size(self) -> int:
@@ -73,12 +73,18 @@ def build_target_table(ngrams: np.ndarray, hash_bits: int = 64, dtype=None) -> T
     order = np.argsort(buckets, kind="stable")
     start = np.zeros((1 << bits) + 1, dtype=np.int64)
     np.cumsum(np.bincount(buckets.astype(np.int64), minlength=1 << bits), out=start[1:])
-    filter_bits = bits + 3
-    filter_shift = np.uint64(64 - filter_bits)
-    bit = (keys * MIX) >> filter_shift
-    words = np.zeros(max(1, (1 << filter_bits) // 64), dtype=np.uint64)
-    np.bitwise_or.at(words, (bit >> np.uint64(6)).astype(np.int64), np.uint64(1) << (bit & np.uint64(63)))
+    word_bits = max(1, bits - 3)  # 64-bit words: 2^(bits+3) bits in all
+    filter_shift = np.uint64(64 - word_bits)
+    words = np.zeros(1 << word_bits, dtype=np.uint64)
+    np.bitwise_or.at(words, ((keys * MIX) >> filter_shift).astype(np.int64), _filter_bits(keys * MIX))
     return TargetTable(np.ascontiguousarray(unique), mask, shift, start, keys[order], order.astype(np.int64), filter_shift, words)
+
+
+@numba.njit(cache=True, nogil=True)
+def _filter_bits(product):
+    """Two bits of a word, from middle bits of the product (its low bits depend on few key bits)."""
+    one = np.uint64(1)
+    return (one << ((product >> np.uint64(20)) & np.uint64(63))) | (one << ((product >> np.uint64(26)) & np.uint64(63)))
 
 
 def count_in_records(tokens: np.ndarray, starts: np.ndarray, lengths: np.ndarray, table: TargetTable, counts: np.ndarray) -> None:
@@ -121,24 +127,33 @@ def _find(window_source, offset, key, shift, bucket_start, entry_key, entry_targ
 
 @numba.njit(cache=True, nogil=True)
 def _scan(tokens, starts, lengths, n, base, top_power, mask, shift, filter_shift, filter_words, bucket_start, entry_key, entry_target, targets, counts):
+    # Three loops per record so that the filter loads (random, often cache misses in a large table)
+    # are independent of each other and of any branch: the CPU keeps many of them in flight.
+    longest = lengths.max() if lengths.size else 0
+    keys = np.empty(max(longest - n + 1, 1), np.uint64)
+    passed = np.empty(keys.size, np.bool_)
     for record in range(starts.size):
         start, length = starts[record], lengths[record]
         if length < n:
             continue
+        windows = length - n + 1
         h = np.uint64(0)
         for j in range(n):
             h = h * base + np.uint64(tokens[start + j])
-        for offset in range(length - n + 1):
-            if offset:
-                leaving = np.uint64(tokens[start + offset - 1])
-                h = (h - leaving * top_power) * base + np.uint64(tokens[start + offset + n - 1])
-            key = h & mask
-            bit = (key * MIX) >> filter_shift
-            if not (filter_words[bit >> np.uint64(6)] >> (bit & np.uint64(63))) & np.uint64(1):
-                continue
-            target = _find(tokens, start + offset, key, shift, bucket_start, entry_key, entry_target, targets)
-            if target >= 0:
-                counts[target] += 1
+        keys[0] = h & mask
+        for offset in range(1, windows):
+            leaving = np.uint64(tokens[start + offset - 1])
+            h = (h - leaving * top_power) * base + np.uint64(tokens[start + offset + n - 1])
+            keys[offset] = h & mask
+        for offset in range(windows):
+            product = keys[offset] * MIX
+            wanted = _filter_bits(product)
+            passed[offset] = filter_words[product >> filter_shift] & wanted == wanted
+        for offset in range(windows):
+            if passed[offset]:
+                target = _find(tokens, start + offset, keys[offset], shift, bucket_start, entry_key, entry_target, targets)
+                if target >= 0:
+                    counts[target] += 1
 
 
 @numba.njit(cache=True, nogil=True)
