@@ -168,10 +168,12 @@ class StatisticsProvider:
 
         start, n = self.settings.ngram_start, self.settings.ngram_length
         top = int(np.iinfo(corpus.dtype).max)
+        # Range-check before the cast (Spark's ANSI casts fail on overflow); bad rows are flagged later.
         grams = [
-            frame.select(F.slice("tokens", start + 1, n).cast("array<bigint>").alias("ngram"))
+            frame.select(F.slice("tokens", start + 1, n).alias("ngram"))
             .where(F.size("ngram") == n)
             .where(F.forall("ngram", lambda x: x.isNotNull() & (x >= 0) & (x <= top)))
+            .select(F.col("ngram").cast("array<int>").alias("ngram"))
             for frame in frames.values()
         ]
         self.spark.sparkContext.setJobDescription(f"corpus statistics: distinct {n}-grams of {len(frames)} split(s)")

@@ -150,3 +150,16 @@ def test_precomputed_tables_with_repeated_keys(spark, tmp_path):
     conflicting = StatisticsProvider(spark, config, {DUPLICATES})
     with pytest.raises(DataSourceError, match="lists 1 key\\(s\\) twice with different values \\(e.g. 1\\)"):
         conflicting.prepare({Split("memories", "deduped", "70m"): frame})
+
+
+def test_float_tokens_out_of_range_do_not_break_the_target_collection(spark, tmp_path, corpus_records):
+    """JSON inputs arrive as doubles; a huge id must leave the row to the bad-record policy, not fail a cast."""
+    write_megatron(tmp_path / "document", corpus_records)
+    good = corpus_records[4, :16].astype(float).tolist()
+    frame = spark.createDataFrame([(1, good), (2, [1e12] * 16)], "sequence_id long, tokens array<double>")
+    split = Split("local", "", "", local_name="rows")
+    provider = StatisticsProvider(spark, config_for(tmp_path, tmp_path / "document"), {DUPLICATES})
+    provider.prepare({split: frame})
+    assert provider.summary["default"]["distinct_ngrams"] == 1
+    batch = pa.RecordBatch.from_pydict({"sequence_id": [1], "tokens": pa.array([corpus_records[4, :16].astype(int).tolist()], pa.list_(pa.int32()))})
+    assert provider.for_split(split)[DUPLICATES].for_batch(batch).to_pylist() == [count_ngram(list(corpus_records), corpus_records[4, 8:16])]
