@@ -16,6 +16,7 @@ import yaml
 
 from utils.corpus import CorpusConfig
 from utils.errors import ConfigError
+from utils.models import DTYPES, ModelConfig
 from utils.splits import DATASETS, MODEL_SIZES, SCHEMES
 
 RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
@@ -119,6 +120,7 @@ class Config:
     tokenizer: TokenizerConfig = TokenizerConfig()
     spark: SparkConfig = SparkConfig()
     statistics: StatisticsConfig = StatisticsConfig()
+    model: ModelConfig = ModelConfig()
     sample: SampleConfig = SampleConfig()
     filters: tuple[str, ...] = ("detokenize", "compression", "patterns")
 
@@ -133,6 +135,7 @@ _SECTIONS = {
     "tokenizer": TokenizerConfig,
     "spark": SparkConfig,
     "statistics": StatisticsConfig,
+    "model": ModelConfig,
     "sample": SampleConfig,
 }
 
@@ -219,6 +222,8 @@ def build_config(raw: dict[str, Any]) -> Config:
         if not sections["statistics"].corpora:  # the sample's Megatron corpus serves both schemes
             corpus = CorpusConfig(format="megatron", path=str(Path(sample.directory) / "corpus" / "document"))
             sections["statistics"] = dataclasses.replace(sections["statistics"], corpora={"default": corpus})
+        if sections["model"].name is None:  # the tiny GPT-NeoX trained on the sample corpus
+            sections["model"] = dataclasses.replace(sections["model"], name=str(Path(sample.directory) / "model"))
         if sections["statistics"].directory == StatisticsConfig.directory:
             sections["statistics"] = dataclasses.replace(sections["statistics"], directory=str(Path(sample.directory) / "statistics"))
     filters = tuple(str(name) for name in _as_list(raw.get("filters", list(Config().filters))))
@@ -261,6 +266,11 @@ def validate(config: Config) -> None:
         raise ConfigError("statistics.ngram_start must be >= 0 and statistics.ngram_length > 0.")
     if statistics.chunk_tokens <= 0 or not 1 <= statistics.hash_bits <= 64:
         raise ConfigError("statistics.chunk_tokens must be positive and statistics.hash_bits in 1..64.")
+    model = config.model
+    if model.dtype not in DTYPES:
+        raise ConfigError(f"model.dtype must be one of {', '.join(DTYPES)}, got {model.dtype!r}.")
+    if model.batch_size is not None and model.batch_size <= 0 or not 0 < model.min_k <= 1:
+        raise ConfigError("model.batch_size must be positive and model.min_k in (0, 1].")
     if not 0 < config.spark.ui_port < 65536:
         raise ConfigError(f"spark.ui_port must be a TCP port, got {config.spark.ui_port}.")
 

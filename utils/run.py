@@ -18,6 +18,7 @@ from utils.output import TEMPORARY, completed_rows, split_path, write_split
 from utils.plan import BASE_SCHEMA, INVALID_REASON, Plan, build_plan
 from utils.sources import SplitInput, locate_input, read_split, resolve_splits
 from utils.corpus import open_corpus
+from utils.models import check_model, model_for_split
 from utils.statistics import NEEDS, StatisticsProvider
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,9 @@ def prepare(config: Config) -> tuple[Plan, list[SplitInput]]:
         raise PipelineError("No splits selected: check --datasets, --schemes, --models and --splits.")
     inputs = [locate_input(config, split) for split in splits]
     check_corpora(config, plan, splits)
+    if "model" in plan.needs:
+        for handle in {model_for_split(config.model, split) for split in splits}:
+            check_model(handle)
     return plan, inputs
 
 
@@ -166,6 +170,8 @@ def _run_split(spark, storage, config: Config, plan: Plan, source: SplitInput, r
 
     resources: dict[str, Any] = dict(statistics)
     vocab_size = data.vocab_size
+    if "model" in plan.needs:
+        resources["model"] = model_for_split(config.model, split)
     if tokenizers is not None:
         handle = tokenizers.for_split(split)
         resources["tokenizer"] = handle
@@ -196,6 +202,7 @@ def _run_split(spark, storage, config: Config, plan: Plan, source: SplitInput, r
         "duplicate_sequence_id_examples": examples,
         "vocab_size": vocab_size,
         "tokenizer": resources["tokenizer"].source if "tokenizer" in resources else None,
+        "model": resources["model"].label if "model" in resources else None,
         "source": source.location,
         "path": path,
         "seconds": timings,

@@ -1,0 +1,88 @@
+"""Likelihood scores from one forward pass of the split's model (METRICS.md, 'Likelihood'; metrics/likelihood.py).
+
+The model is loaded once per Python worker; each Arrow batch is scored in sub-batches of
+`model.batch_size` rows, right-padded with an attention mask. Rows shorter than 2 tokens get nulls.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import zlib
+
+import numpy as np
+import pyarrow as pa
+
+from filters.base import Column, Filter
+from filters.registry import register_filter
+from metrics.likelihood import sequence_scores, token_statistics, zlib_likelihood_ratio
+
+log = logging.getLogger(__name__)
+SCORES = ("loss", "sequence_perplexity", "prompt_perplexity", "generation_perplexity", "min_k_prob", "min_k_plus_plus", "mean_token_entropy")
+
+
+def padded_rows(tokens: pa.Array, rows: np.ndarray, pad: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(len(rows), longest) int64 ids right-padded with `pad`, and each row's length."""
+    offsets = tokens.offsets.to_numpy()
+    values = tokens.flatten().to_numpy(zero_copy_only=False)
+    starts, lengths = offsets[rows] - offsets[0], np.diff(offsets)[rows]
+    width = int(lengths.max()) if len(rows) else 0
+    inside = np.arange(width)[None, :] < lengths[:, None]
+    ids = np.full((len(rows), width), pad, dtype=np.int64)
+    ids[inside] = values[(starts[:, None] + np.arange(width))[inside]]
+    return ids.astype(np.int64), lengths.astype(np.int64)
+
+
+@register_filter("likelihood")
+class Likelihood(Filter):
+    """loss, perplexities (whole, prompt, generation), Min-K%, Min-K%++, token entropy, zlib likelihood ratio."""
+
+    reads = ("tokens", "text")
+    adds = pa.schema([(name, pa.float64()) for name in (*SCORES, "zlib_likelihood_ratio")])
+    needs = ("model",)
+    with_token_log_probs = False
+
+    def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
+        import torch
+
+        model, device, batch_size = self.resources["model"].get()
+        k = self.resources["model"].min_k
+        tokens = batch.column("tokens")
+        lengths_all = np.diff(tokens.offsets.to_numpy())
+        usable = np.flatnonzero(lengths_all >= 2)
+        out = {name: np.full(len(batch), np.nan) for name in SCORES}
+        token_log_probs: list = [None] * len(batch)
+        started = time.time()
+        with torch.inference_mode():
+            for first in range(0, len(usable), batch_size):
+                rows = usable[first : first + batch_size]
+                ids, lengths = padded_rows(tokens, rows)
+                input_ids = torch.from_numpy(ids).to(device)
+                mask = (torch.arange(ids.shape[1])[None, :] < torch.from_numpy(lengths)[:, None]).to(device)
+                logits = model(input_ids=input_ids, attention_mask=mask.long()).logits
+                stats = token_statistics(logits, input_ids)
+                scores = sequence_scores(stats, torch.from_numpy(lengths).to(device), k)
+                for name in SCORES:
+                    out[name][rows] = scores[name].cpu().numpy()
+                if self.with_token_log_probs:
+                    log_prob = stats["log_prob"].cpu().numpy()
+                    for i, row in enumerate(rows):
+                        token_log_probs[row] = log_prob[i, : lengths[i] - 1].tolist()
+        if len(usable):
+            seconds = time.time() - started
+            log.info("likelihood: %d rows in %.2f s (%.0f rows/s)", len(usable), seconds, len(usable) / max(seconds, 1e-9))
+        texts = batch.column("text").to_pylist()
+        zlib_bytes = np.array([len(zlib.compress(t.encode("utf-8"))) if t else 0 for t in texts], dtype=np.float64)
+        ratio = zlib_likelihood_ratio(torch.from_numpy(out["loss"]), torch.from_numpy(zlib_bytes)).numpy()
+        result: dict[str, Column] = {**out, "zlib_likelihood_ratio": ratio}
+        if self.with_token_log_probs:
+            result["token_log_probs"] = token_log_probs
+        return result
+
+
+@register_filter("likelihood_with_token_log_probs")
+class LikelihoodWithTokenLogProbs(Likelihood):
+    """`likelihood` plus `token_log_probs`: log p_t for t = 1..T-1 of each row (about 250 bytes per row)."""
+
+    adds = pa.schema([*Likelihood.adds, ("token_log_probs", pa.list_(pa.float32()))])
+    with_token_log_probs = True

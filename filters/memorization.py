@@ -1,0 +1,52 @@
+"""`model_memorization_score`: greedy 32-token continuation of the 32-token prompt (METRICS.md, 'Memorization score').
+
+Biderman et al. 2023: the fraction of the 32 continuation tokens that greedy decoding of the prompt
+reproduces, with a KV cache, in batches (metrics/likelihood.py `greedy_match`). Lets a user score rows
+for any model; for a Pythia memorized-evals split and its own model it should be 1.0. Rows shorter
+than 64 tokens get null; longer rows use tokens 0..63.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+import pyarrow as pa
+
+from filters.base import Column, Filter
+from filters.registry import register_filter
+from metrics.likelihood import PROMPT_TOKENS, greedy_match
+
+log = logging.getLogger(__name__)
+CONTINUATION_TOKENS = 32
+
+
+@register_filter("memorization")
+class Memorization(Filter):
+    """Greedy-match fraction of tokens[32:64] given tokens[0:32], with the split's model."""
+
+    reads = ("tokens",)
+    adds = pa.schema([("model_memorization_score", pa.float64())])
+    needs = ("model",)
+
+    def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
+        import torch
+
+        model, device, batch_size = self.resources["model"].get()
+        tokens = batch.column("tokens")
+        offsets = tokens.offsets.to_numpy()
+        values = tokens.flatten().to_numpy(zero_copy_only=False)
+        width = PROMPT_TOKENS + CONTINUATION_TOKENS
+        usable = np.flatnonzero(np.diff(offsets) >= width)
+        scores = np.full(len(batch), np.nan)
+        started = time.time()
+        with torch.inference_mode():
+            for first in range(0, len(usable), batch_size):
+                rows = usable[first : first + batch_size]
+                ids = torch.from_numpy(values[(offsets[rows] - offsets[0])[:, None] + np.arange(width)].astype(np.int64)).to(device)
+                scores[rows] = greedy_match(model, ids[:, :PROMPT_TOKENS], ids[:, PROMPT_TOKENS:]).cpu().numpy()
+        if len(usable):
+            seconds = time.time() - started
+            log.info("memorization: %d rows in %.2f s (%.0f rows/s)", len(usable), seconds, len(usable) / max(seconds, 1e-9))
+        return {"model_memorization_score": scores}

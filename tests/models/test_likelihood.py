@@ -1,0 +1,93 @@
+"""Likelihood kernels against the model's own loss, a hand loop, and straightforward reference code."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from metrics.likelihood import greedy_match, sequence_scores, token_statistics, zlib_likelihood_ratio
+
+
+def scores_of(model, rows: list[list[int]], k=0.2):
+    lengths = torch.tensor([len(r) for r in rows])
+    width = int(lengths.max())
+    ids = torch.tensor([r + [0] * (width - len(r)) for r in rows])
+    mask = (torch.arange(width)[None, :] < lengths[:, None]).long()
+    with torch.inference_mode():
+        logits = model(input_ids=ids, attention_mask=mask).logits
+    return sequence_scores(token_statistics(logits, ids), lengths, k)
+
+
+def hand_log_probs(model, row):
+    """log p_t for t = 1..T-1 by a plain loop, float64 softmax per position."""
+    with torch.inference_mode():
+        logits = model(input_ids=torch.tensor([row])).logits[0].double()
+    out = []
+    for t in range(1, len(row)):
+        distribution = torch.log_softmax(logits[t - 1], dim=-1)
+        out.append(float(distribution[row[t]]))
+    return np.array(out), torch.softmax(logits[:-1], dim=-1).numpy()
+
+
+@pytest.fixture(scope="module")
+def rows():
+    rng = np.random.default_rng(0)
+    return [rng.integers(0, 97, 64).tolist() for _ in range(3)] + [rng.integers(0, 97, 40).tolist()]
+
+
+def test_sequence_perplexity_equals_the_models_own_loss(tiny_model, rows):
+    scores = scores_of(tiny_model, rows)
+    for i, row in enumerate(rows):
+        ids = torch.tensor([row])
+        with torch.inference_mode():
+            expected = math.exp(float(tiny_model(input_ids=ids, labels=ids).loss))
+        assert float(scores["sequence_perplexity"][i]) == pytest.approx(expected, rel=1e-5)  # padded row 3 too
+
+
+def test_prompt_and_generation_perplexity_by_hand(tiny_model, rows):
+    scores = scores_of(tiny_model, rows)
+    for i, row in enumerate(rows):
+        log_probs, _ = hand_log_probs(tiny_model, row)
+        # log_probs[j] is t = j + 1: prompt t = 1..31, generation t = 32..T-1, each over its own count
+        assert float(scores["prompt_perplexity"][i]) == pytest.approx(math.exp(-log_probs[:31].mean()), rel=1e-5)
+        assert float(scores["generation_perplexity"][i]) == pytest.approx(math.exp(-log_probs[31:].mean()), rel=1e-5)
+        assert float(scores["loss"][i]) == pytest.approx(-log_probs.mean(), rel=1e-5)
+
+
+@pytest.mark.parametrize("k", [0.2, 0.5, 1.0])
+def test_min_k_and_min_k_plus_plus_against_reference_code(tiny_model, rows, k):
+    scores = scores_of(tiny_model, rows, k)
+    for i, row in enumerate(rows):
+        log_probs, probs = hand_log_probs(tiny_model, row)
+        count = math.ceil(k * len(log_probs))
+        assert float(scores["min_k_prob"][i]) == pytest.approx(np.sort(log_probs)[:count].mean(), rel=1e-5)
+        log_p = np.log(probs)
+        mu = (probs * log_p).sum(-1)
+        sigma = np.sqrt((probs * log_p**2).sum(-1) - mu**2)
+        z = (log_probs - mu) / sigma
+        assert float(scores["min_k_plus_plus"][i]) == pytest.approx(np.sort(z)[:count].mean(), rel=1e-4)
+        entropy = -(probs * log_p).sum(-1).mean()
+        assert float(scores["mean_token_entropy"][i]) == pytest.approx(entropy, rel=1e-5)
+
+
+def test_short_rows_and_zlib_ratio():
+    scores = sequence_scores({"log_prob": torch.tensor([[-1.0, -3.0]]), "z": torch.zeros(1, 2), "entropy": torch.ones(1, 2)}, torch.tensor([3]), 0.2)
+    assert float(scores["loss"][0]) == 2.0 and math.isnan(float(scores["generation_perplexity"][0]))  # no t >= 32
+    assert float(scores["min_k_prob"][0]) == -3.0  # ceil(0.2 * 2) = 1 lowest
+    ratio = zlib_likelihood_ratio(torch.tensor([2.0, 1.0], dtype=torch.float64), torch.tensor([4.0, 0.0], dtype=torch.float64))
+    assert ratio[0] == 0.5 and math.isnan(ratio[1])
+
+
+def test_greedy_match_equals_generate(tiny_model, rows):
+    ids = torch.tensor(rows[:3])
+    with torch.inference_mode():
+        scores = greedy_match(tiny_model, ids[:, :32], ids[:, 32:])
+        tiny_model.generation_config.eos_token_id = None  # score all 32 tokens; EOS must not stop generation
+        generated = tiny_model.generate(ids[:, :32], attention_mask=torch.ones_like(ids[:, :32]), max_new_tokens=32, do_sample=False, pad_token_id=1)
+    expected = (generated[:, 32:] == ids[:, 32:]).double().mean(-1)
+    assert scores.tolist() == expected.tolist()
+    # A row that is the model's own greedy continuation scores 1.0.
+    own = torch.cat([ids[:1, :32], generated[:1, 32:]], dim=1)
+    with torch.inference_mode():
+        assert greedy_match(tiny_model, own[:, :32], own[:, 32:]).tolist() == [1.0]
