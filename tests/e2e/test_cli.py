@@ -48,6 +48,7 @@ def test_sample_run_end_to_end(sample_dir, spark, tmp_path):
     assert memories.loc[memories.category == "repeating", "zlib_ratio"].mean() < memories.loc[memories.category == "prose", "zlib_ratio"].mean()
 
     check_corpus_statistics(sample_dir, table)
+    check_model_metrics(sample_dir, table)
 
     manifest = json.loads((run_dir / "_manifest.json").read_text())
     assert manifest["status"] == "complete" and (run_dir / "_run.log").read_text()
@@ -80,6 +81,21 @@ def check_corpus_statistics(sample_dir: Path, table: pd.DataFrame) -> None:
     assert (np.stack(rows["frequencies"].to_numpy()) == frequencies).all()
     assert np.allclose(rows["median_frequency"], np.median(frequencies, axis=1), rtol=1e-12)
     assert (rows["max_frequency"] == frequencies.max(axis=1)).all()
+
+
+def check_model_metrics(sample_dir: Path, table: pd.DataFrame) -> None:
+    """The sample model's scores: equal to the sample's own generate() check, and recitation != prose."""
+    records = pd.read_parquet(sample_dir / "records.parquet").set_index("index")
+    rows = table.drop_duplicates("sequence_id").set_index("sequence_id")
+    assert (rows["model_memorization_score"] == records["greedy_memorization_score"].reindex(rows.index)).all()
+    category = records["category"].reindex(rows.index)
+    recitation = rows[rows["sequence_duplicates"] >= 6]
+    prose = rows[(category == "prose") & (rows["sequence_duplicates"] == 1)]
+    assert len(recitation) > 100 and len(prose) > 100
+    assert recitation["model_memorization_score"].mean() > 0.5 > 0.1 > prose["model_memorization_score"].mean()
+    assert recitation["sequence_perplexity"].median() * 5 < prose["sequence_perplexity"].median()
+    assert (rows["min_k_prob"] <= -rows["loss"] + 1e-9).all()  # the lowest 20 % are below the mean
+    assert rows[["prompt_perplexity", "generation_perplexity", "zlib_likelihood_ratio", "mean_token_entropy"]].notna().all().all()
 
 
 def sample_corpus(sample_dir: Path) -> np.ndarray:

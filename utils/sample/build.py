@@ -6,11 +6,13 @@ from a per-record random stream, so a longer record (a training corpus) keeps th
 The training corpus (corpus/document.idx + two .bin shards, Megatron format) holds every record at
 full length (2049 tokens). Planted duplicates make `sequence_duplicates` known by construction: for
 chosen prose records, whose first document covers tokens 0..63 so their continuation is 32 random
-words, k - 1 copies of tokens 32..63 are written into other records at offsets >= 64 (never into
-any row's first 64 tokens, never overlapping), so the continuation occurs exactly k times.
-records.parquet (index, category, expected_duplicates) gives k for those records, 1 for the other
-such prose records, and null where the count depends on the content (licences, templates, code).
-Layout under `directory`: tokenizer.json, records.parquet, corpus/, and
+words, k - 1 copies of the whole row (tokens 0..63) are written into other records in 64-token slots
+at offsets >= 64 (never into any row's first 64 tokens, never overlapping), so the continuation
+occurs exactly k times. A tiny GPT-NeoX (model/, utils/sample/model.py) is trained on the corpus.
+records.parquet (index, category, expected_duplicates, greedy_memorization_score) gives k for those
+records, 1 for the other such prose records, null where the count depends on the content (licences,
+templates, code), and the model's greedy match of each record's row computed with `generate`.
+Layout under `directory`: tokenizer.json, records.parquet, corpus/, model/, and
 hub/<repo_id>/<split>/part-00000.parquet in the column layout of the real Hugging Face splits.
 """
 
@@ -29,16 +31,16 @@ import pyarrow.parquet as pq
 
 from utils.config import SampleConfig
 from utils.megatron import write_megatron
+from utils.sample.model import greedy_check, train_sample_model
 from utils.sample.texts import GENERATORS
 from utils.splits import MODEL_SIZES, PILE_SCORE_COLUMN
 
 log = logging.getLogger(__name__)
 
-VERSION = 3
+VERSION = 4
 RECORDS = 4000
 ROW_TOKENS = 64
 RECORD_TOKENS = 2049
-CONTINUATION = slice(32, 64)
 PLANTED_COUNTS = (2, 3, 5, 6, 7, 20, 50, 200, 1000)  # each used for PLANTED_PER_COUNT prose records
 PLANTED_PER_COUNT = 4
 CORPUS_PREFIX = "corpus/document"
@@ -135,8 +137,8 @@ def encode_records(tokenizer, documents: list[list[str]], length: int) -> tuple[
 
 
 def plant_duplicates(rng: np.random.Generator, corpus: np.ndarray, candidates: np.ndarray) -> dict[int, int]:
-    """Copies the continuation of chosen candidate records into free 32-token slots; {record: total count}."""
-    width = CONTINUATION.stop - CONTINUATION.start
+    """Copies the row (tokens 0..63) of chosen candidate records into free 64-token slots; {record: total count}."""
+    width = ROW_TOKENS
     slots_per_record = (corpus.shape[1] - ROW_TOKENS) // width
     chosen = rng.choice(candidates, size=len(PLANTED_COUNTS) * PLANTED_PER_COUNT, replace=False)
     counts = dict(zip(chosen.tolist(), np.repeat(PLANTED_COUNTS, PLANTED_PER_COUNT).tolist()))
@@ -147,7 +149,7 @@ def plant_duplicates(rng: np.random.Generator, corpus: np.ndarray, candidates: n
         for slot in slots[cursor : cursor + total - 1]:
             host, offset = divmod(int(slot), slots_per_record)
             start = ROW_TOKENS + offset * width
-            corpus[host, start : start + width] = corpus[record, CONTINUATION]
+            corpus[host, start : start + width] = corpus[record, :ROW_TOKENS]
         cursor += total - 1
     return counts
 
@@ -176,12 +178,14 @@ def build_sample(root: Path, seed: int) -> None:
     (root / CORPUS_PREFIX).parent.mkdir(parents=True)
     write_megatron(root / CORPUS_PREFIX, corpus, "uint16", shards=CORPUS_SHARDS)
     tokens = corpus[:, :ROW_TOKENS]
+    train_sample_model(corpus, VOCAB_SIZE, root / "model", seed)
     pq.write_table(
         pa.table(
             {
                 "index": np.arange(RECORDS),
                 "category": categories.astype(str),
                 "expected_duplicates": pa.array(expected, pa.int64(), from_pandas=True),
+                "greedy_memorization_score": greedy_check(root / "model", tokens),
             }
         ),
         root / "records.parquet",
