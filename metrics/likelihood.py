@@ -18,17 +18,35 @@ import torch
 PROMPT_TOKENS = 32
 
 
-def token_statistics(logits: torch.Tensor, input_ids: torch.Tensor) -> dict[str, torch.Tensor]:
-    """(rows, T-1) float32 tensors: log p_t, the Min-K%++ z_t, and the entropy of each predicted position."""
-    logits = logits[:, :-1].float()
-    log_probs = torch.log_softmax(logits, dim=-1)
-    probs = log_probs.exp()
-    target = log_probs.gather(-1, input_ids[:, 1:, None]).squeeze(-1)
-    mean = (probs * log_probs).sum(-1)  # mu_t = E_p[log p] = -entropy
-    # sigma_t^2 = E_p[(log p - mu_t)^2]; the two-pass form avoids E[x^2] - mu^2 cancellation in float32
-    sigma = (probs * (log_probs - mean[..., None]).square()).sum(-1).sqrt()
-    z = (target - mean) / sigma.clamp_min(1e-12)
-    return {"log_prob": target, "z": z, "entropy": -mean}
+def token_statistics(logits: torch.Tensor, input_ids: torch.Tensor, chunk_elements: int = 1 << 20) -> dict[str, torch.Tensor]:
+    """(rows, T-1) float32 tensors: log p_t, the Min-K%++ z_t, and the entropy of each predicted position.
+
+    Works through the (rows * (T-1), vocabulary) logits in cache-sized chunks with one exp per logit:
+    with s = logit - max and e = exp(s), Z = sum e, E_p[s] and E_p[s^2] give mu_t and sigma_t.
+    """
+    rows, width = input_ids.shape[0], input_ids.shape[1] - 1
+    flat = logits[:, :-1].reshape(rows * width, -1)
+    targets = input_ids[:, 1:].reshape(-1)
+    out = {name: torch.empty(rows * width, dtype=torch.float32, device=logits.device) for name in ("log_prob", "z", "entropy")}
+    step = max(1, chunk_elements // flat.shape[1])
+    for first in range(0, flat.shape[0], step):
+        part = slice(first, first + step)
+        chunk = flat[part].float()
+        shifted = chunk - chunk.amax(-1, keepdim=True)  # s_v = logit_v - max; log p_v = s_v - log Z
+        weights = shifted.exp()  # one exp per logit
+        total = weights.sum(-1).double()  # Z (float32 pairwise sums; sum(dtype=float64) would copy the chunk)
+        weighted = weights.mul_(shifted)  # e_v * s_v
+        first_moment = weighted.sum(-1).double() / total  # E_p[s]
+        second_moment = weighted.mul_(shifted).sum(-1).double() / total  # E_p[s^2]
+        log_total = total.log()
+        mean = first_moment - log_total  # mu_t = E_p[log p] = -entropy
+        # sigma_t^2 = Var_p[log p] = Var_p[s]: s is shifted by the max, so E[s^2] - E[s]^2 cancels little
+        sigma = (second_moment - first_moment.square()).clamp_min(0).sqrt()
+        target = shifted.gather(-1, targets[part, None]).squeeze(-1).double() - log_total
+        out["log_prob"][part] = target.float()
+        out["z"][part] = ((target - mean) / sigma.clamp_min(1e-12)).float()
+        out["entropy"][part] = (-mean).float()
+    return {name: value.view(rows, width) for name, value in out.items()}
 
 
 def sequence_scores(stats: dict[str, torch.Tensor], lengths: torch.Tensor, k: float) -> dict[str, torch.Tensor]:

@@ -1,0 +1,122 @@
+"""Sequences/s of the likelihood metrics vs a bare forward pass and vs the reference's per-token loop.
+
+Same model, same rows, same batches, in one run:
+- bare forward: `model(input_ids).logits` only;
+- ours: the forward pass plus every likelihood metric (metrics/likelihood.py), i.e. what the
+  `likelihood` filter does per batch; the figure of merit is its cost on top of the bare forward;
+- reference style: the forward pass, then per row and per token a float64 softmax over the whole
+  vocabulary in a Python loop (as EleutherAI/semantic-memorization computed perplexity);
+- greedy memorization score (32 new tokens, KV cache), rows/s.
+
+Models: `sample` (the offline sample's tiny GPT-NeoX, built if missing) or `pythia-160m` (random weights
+of the pythia-160m configuration; nothing is downloaded). Runs on CUDA when present (bf16 by default there).
+
+    python benchmarks/model_metrics.py --model pythia-160m --rows 256 --batch 32
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from metrics.likelihood import greedy_match, sequence_scores, token_statistics  # noqa: E402
+
+PYTHIA_160M = dict(vocab_size=50304, hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072,
+                   max_position_embeddings=2048, rotary_pct=0.25, rotary_emb_base=10000, use_parallel_residual=True)
+
+
+def load(name: str, device, dtype):
+    import torch
+    from transformers import GPTNeoXConfig, GPTNeoXForCausalLM
+
+    if name == "pythia-160m":
+        torch.manual_seed(0)
+        return GPTNeoXForCausalLM(GPTNeoXConfig(**PYTHIA_160M)).to(device, dtype).eval()
+    from utils.config import SampleConfig
+    from utils.sample.build import ensure_sample
+
+    directory = ensure_sample(SampleConfig(enabled=True))
+    return GPTNeoXForCausalLM.from_pretrained(directory / "model", use_safetensors=True).to(device, dtype).eval()
+
+
+def timed(function, device) -> float:
+    import torch
+
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    started = time.perf_counter()
+    function()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    import torch
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", choices=("sample", "pythia-160m"), default="sample")
+    parser.add_argument("--rows", type=int, default=512)
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--reference_rows", type=int, default=8, help="rows timed in the per-token loop (it is slow)")
+    parser.add_argument("--dtype", default=None, help="float32 | bfloat16 | float16 (default: bf16 on CUDA, fp32 on CPU)")
+    args = parser.parse_args()
+
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    dtype = getattr(torch, args.dtype) if args.dtype else (torch.bfloat16 if device.type == "cuda" else torch.float32)
+    model = load(args.model, device, dtype)
+    vocab = model.config.vocab_size
+    rows = torch.from_numpy(np.random.default_rng(0).integers(2, min(vocab, 50277), size=(args.rows, 64))).to(device)
+    batches = [rows[i : i + args.batch] for i in range(0, args.rows, args.batch)]
+    lengths = torch.full((args.batch,), 64, device=device)
+    print(f"{args.model} on {device} ({dtype}), {args.rows} rows x 64 tokens, batch {args.batch}")
+
+    with torch.inference_mode():
+        model(input_ids=batches[0])  # warm-up
+
+        def bare():
+            for batch in batches:
+                model(input_ids=batch).logits
+
+        def ours():
+            for batch in batches:
+                logits = model(input_ids=batch).logits
+                scores = sequence_scores(token_statistics(logits, batch), lengths[: len(batch)], 0.2)
+                {name: value.cpu() for name, value in scores.items()}
+
+        def reference(count: int):
+            for row in rows[:count]:
+                logits = model(input_ids=row[None]).logits[0].double().cpu()
+                log_likelihood = 0.0
+                for t in range(1, 64):  # one float64 softmax over the vocabulary per token
+                    probabilities = torch.softmax(logits[t - 1], dim=-1)
+                    log_likelihood += float(torch.log(probabilities[row[t]]))
+                float(np.exp(-log_likelihood / 63))
+
+        def generation():
+            for batch in batches:
+                greedy_match(model, batch[:, :32], batch[:, 32:]).cpu()
+
+        for _ in range(2):  # the second round is reported
+            bare_seconds = timed(bare, device)
+            ours_seconds = timed(ours, device)
+        reference_seconds = timed(lambda: reference(args.reference_rows), device) * args.rows / args.reference_rows
+        generation_seconds = timed(generation, device)
+
+    def line(name, seconds):
+        return f"  {name:34s} {args.rows / seconds:10.1f} seq/s  {args.rows * 64 / seconds:12.0f} tokens/s"
+
+    print(line("bare forward", bare_seconds))
+    print(line("forward + all likelihood metrics", ours_seconds) + f"   metrics cost {100 * (ours_seconds / bare_seconds - 1):+.1f} % over the forward")
+    print(line("reference per-token float64 loop", reference_seconds) + f"   ours is {reference_seconds / ours_seconds:.1f}x faster (timed on {args.reference_rows} rows)")
+    print(line("greedy memorization score (32 new)", generation_seconds))
+
+
+if __name__ == "__main__":
+    main()
