@@ -106,6 +106,11 @@ class StatisticsConfig:
 
 
 @dataclass(frozen=True)
+class TaxonomyConfig:
+    recitation_threshold: int = 6  # sequence_duplicates >= this: recitation (the reference's training script used 6)
+
+
+@dataclass(frozen=True)
 class SampleConfig:
     enabled: bool = False
     directory: str = ".cache/memorization/sample"
@@ -121,6 +126,7 @@ class Config:
     spark: SparkConfig = SparkConfig()
     statistics: StatisticsConfig = StatisticsConfig()
     model: ModelConfig = ModelConfig()
+    taxonomy: TaxonomyConfig = TaxonomyConfig()
     sample: SampleConfig = SampleConfig()
     filters: tuple[str, ...] = ("detokenize", "compression", "patterns")
 
@@ -136,6 +142,7 @@ _SECTIONS = {
     "spark": SparkConfig,
     "statistics": StatisticsConfig,
     "model": ModelConfig,
+    "taxonomy": TaxonomyConfig,
     "sample": SampleConfig,
 }
 
@@ -271,6 +278,8 @@ def validate(config: Config) -> None:
         raise ConfigError(f"model.dtype must be one of {', '.join(DTYPES)}, got {model.dtype!r}.")
     if model.batch_size is not None and model.batch_size <= 0 or not 0 < model.min_k <= 1:
         raise ConfigError("model.batch_size must be positive and model.min_k in (0, 1].")
+    if config.taxonomy.recitation_threshold < 1:
+        raise ConfigError(f"taxonomy.recitation_threshold must be >= 1, got {config.taxonomy.recitation_threshold}.")
     if not 0 < config.spark.ui_port < 65536:
         raise ConfigError(f"spark.ui_port must be a TCP port, got {config.spark.ui_port}.")
 

@@ -168,7 +168,7 @@ def _run_split(spark, storage, config: Config, plan: Plan, source: SplitInput, r
         log.warning("Split %s: %d sequence_id value(s) occur more than once (e.g. %s); every row is kept once.", split.label, duplicate_ids, examples)
     timings["duplicate_check"] = round(time.time() - clock, 3)
 
-    resources: dict[str, Any] = dict(statistics)
+    resources: dict[str, Any] = {**statistics, "taxonomy_settings": config.taxonomy}
     vocab_size = data.vocab_size
     if "model" in plan.needs:
         resources["model"] = model_for_split(config.model, split)
@@ -193,12 +193,14 @@ def _run_split(spark, storage, config: Config, plan: Plan, source: SplitInput, r
     timings["flag_count"] = round(time.time() - clock, 3)
     if flagged:
         log.warning("Split %s: rows kept with null metrics: %s", split.label, flagged)
+    taxonomy = _taxonomy_shares(spark, path, written, F) if "taxonomy" in plan.output_schema.names else None
     return {
         "input_rows": input_rows,
         "output_rows": written,
         "sampled": bool(data.sample_size),
         "flagged_rows": flagged,
         "duplicate_sequence_ids": duplicate_ids,
+        "taxonomy": taxonomy,
         "duplicate_sequence_id_examples": examples,
         "vocab_size": vocab_size,
         "tokenizer": resources["tokenizer"].source if "tokenizer" in resources else None,
@@ -207,6 +209,12 @@ def _run_split(spark, storage, config: Config, plan: Plan, source: SplitInput, r
         "path": path,
         "seconds": timings,
     }
+
+
+def _taxonomy_shares(spark, path: str, rows: int, F) -> dict[str, Any]:
+    """Count and share of each category (null: rows whose inputs were null)."""
+    counts = {row["taxonomy"] or "null": row["count"] for row in spark.read.parquet(path).groupBy("taxonomy").count().collect()}
+    return {"counts": counts, "shares": {name: round(count / max(rows, 1), 6) for name, count in counts.items()}}
 
 
 def _clean_worker_error(error: Exception) -> Exception:

@@ -49,6 +49,9 @@ def test_sample_run_end_to_end(sample_dir, spark, tmp_path):
 
     check_corpus_statistics(sample_dir, table)
     check_model_metrics(sample_dir, table)
+    licence = table.sequence_id.map(categories).eq("licence")
+    assert (table.loc[licence, "taxonomy"] == "recitation").mean() > 0.9
+    assert set(table["taxonomy"]) == {"recitation", "reconstruction", "recollection"}
 
     manifest = json.loads((run_dir / "_manifest.json").read_text())
     assert manifest["status"] == "complete" and (run_dir / "_run.log").read_text()
@@ -56,6 +59,7 @@ def test_sample_run_end_to_end(sample_dir, spark, tmp_path):
     for (dataset, name), rows in expected.items():
         entry = manifest["splits"][f"{dataset}/{name}"]
         assert entry["input_rows"] == entry["output_rows"] == rows
+        assert sum(entry["taxonomy"]["counts"].values()) == rows and sum(entry["taxonomy"]["shares"].values()) == pytest.approx(1, abs=1e-5)
         assert (run_dir / dataset / name / "_COMPLETE").is_file()
 
     # Same command again: complete splits are skipped, nothing is duplicated.

@@ -13,7 +13,7 @@ def test_first_filters_fuse_into_one_pass():
 
 
 def test_unknown_filter_lists_choices():
-    with pytest.raises(ConfigError, match="Registered filters: compression, detokenize, duplication, likelihood, likelihood_with_token_log_probs, memorization, patterns, token_frequency"):
+    with pytest.raises(ConfigError, match="Registered filters: compression, detokenize, duplication, likelihood, likelihood_with_token_log_probs, memorization, patterns, taxonomy, token_frequency"):
         build_plan(("detokenize", "perplexity_typo"))
 
 
