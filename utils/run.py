@@ -12,13 +12,13 @@ from typing import Any
 import pyarrow as pa
 
 from utils.config import Config, check_run_id
+from utils.corpus import open_corpus
 from utils.errors import BadRecordError, PipelineError
 from utils.fused_pass import FusedPass
+from utils.models import check_model, model_for_split
 from utils.output import TEMPORARY, completed_rows, split_path, write_split
 from utils.plan import BASE_SCHEMA, INVALID_REASON, Plan, build_plan
 from utils.sources import SplitInput, locate_input, read_split, resolve_splits
-from utils.corpus import open_corpus
-from utils.models import check_model, model_for_split
 from utils.statistics import NEEDS, StatisticsProvider
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,15 @@ def check_corpora(config: Config, plan: Plan, splits) -> None:
 
 def describe(config: Config, plan: Plan, inputs: list[SplitInput]) -> str:
     lines = [plan.describe(), f"{len(inputs)} split(s):"]
-    lines.extend(f"  {source.split.label}  <- {source.location}" for source in inputs)
+    statistics = StatisticsProvider(None, config, plan.needs)
+    for source in inputs:
+        extra = []
+        if statistics.needs:
+            corpus = source.split.scheme if config.statistics.source == "precomputed" else statistics.corpus_key(source.split)
+            extra.append(f"statistics: {config.statistics.source} {corpus}")
+        if "model" in plan.needs:
+            extra.append(f"model: {model_for_split(config.model, source.split).label}")
+        lines.append(f"  {source.split.label}  <- {source.location}" + (f"  ({'; '.join(extra)})" if extra else ""))
     lines.append(f"output: {config.run.output}/{config.run.run_id or '<timestamp>'}")
     return "\n".join(lines)
 
@@ -193,7 +201,7 @@ def _run_split(spark, storage, config: Config, plan: Plan, source: SplitInput, r
     timings["flag_count"] = round(time.time() - clock, 3)
     if flagged:
         log.warning("Split %s: rows kept with null metrics: %s", split.label, flagged)
-    taxonomy = _taxonomy_shares(spark, path, written, F) if "taxonomy" in plan.output_schema.names else None
+    taxonomy = _taxonomy_shares(spark, path, written) if "taxonomy" in plan.output_schema.names else None
     return {
         "input_rows": input_rows,
         "output_rows": written,
@@ -211,7 +219,7 @@ def _run_split(spark, storage, config: Config, plan: Plan, source: SplitInput, r
     }
 
 
-def _taxonomy_shares(spark, path: str, rows: int, F) -> dict[str, Any]:
+def _taxonomy_shares(spark, path: str, rows: int) -> dict[str, Any]:
     """Count and share of each category (null: rows whose inputs were null)."""
     counts = {row["taxonomy"] or "null": row["count"] for row in spark.read.parquet(path).groupBy("taxonomy").count().collect()}
     return {"counts": counts, "shares": {name: round(count / max(rows, 1), 6) for name, count in counts.items()}}
