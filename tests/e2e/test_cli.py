@@ -49,8 +49,10 @@ def test_sample_run_end_to_end(sample_dir, spark, tmp_path):
 
     check_corpus_statistics(sample_dir, table)
     check_model_metrics(sample_dir, table)
-    licence = table.sequence_id.map(categories).eq("licence")
-    assert (table.loc[licence, "taxonomy"] == "recitation").mean() > 0.9
+    # Licence headers are duplicated across the corpus (a short one's continuation runs into the next,
+    # unique document, so not all); prose is recollection unless planted.
+    recitation = table["taxonomy"].eq("recitation").groupby(table.sequence_id.map(categories)).mean()
+    assert recitation["licence"] > 0.5 and recitation["prose"] < 0.1
     assert set(table["taxonomy"]) == {"recitation", "reconstruction", "recollection"}
 
     manifest = json.loads((run_dir / "_manifest.json").read_text())
