@@ -71,6 +71,9 @@ def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["report"]:
+        return report(argv[1:])
     args = parse_args(argv)
     logging.basicConfig(
         level=logging.WARNING if args.quiet else logging.INFO,
@@ -98,6 +101,22 @@ def main(argv: list[str] | None = None) -> int:
     for label, split in manifest["splits"].items():
         flagged = sum(split.get("flagged_rows", {}).values())
         print(f"  {label}: {split['output_rows']} rows" + (f", {flagged} flagged" if flagged else "") + (f" ({split['skipped']})" if split.get("skipped") else ""))
+    return 0
+
+
+def report(argv: list[str]) -> int:
+    """`calculate_metrics.py report RUN_DIR`: RUN_DIR/report/index.html from the run's Parquet alone."""
+    parser = argparse.ArgumentParser(prog="calculate_metrics.py report", description=report.__doc__)
+    parser.add_argument("run_dir", help="a run directory (local path)")
+    args = parser.parse_args(argv)
+    from utils.report import build_report
+
+    try:
+        page = build_report(args.run_dir)
+    except PipelineError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"Wrote {page}")
     return 0
 
 

@@ -12,6 +12,7 @@ import pytest
 from calculate_metrics import main
 from tests.brute_force import FixedLengthCounter
 from tests.conftest import SHARED_TOKENIZER
+from tests.test_report import check_report
 
 
 def sample_args(sample_dir: Path, output: Path, run_id: str, *extra: str) -> list[str]:
@@ -63,6 +64,8 @@ def test_sample_run_end_to_end(sample_dir, spark, tmp_path):
         assert entry["input_rows"] == entry["output_rows"] == rows
         assert sum(entry["taxonomy"]["counts"].values()) == rows and sum(entry["taxonomy"]["shares"].values()) == pytest.approx(1, abs=1e-5)
         assert (run_dir / dataset / name / "_COMPLETE").is_file()
+
+    check_report(run_dir)
 
     # Same command again: complete splits are skipped, nothing is duplicated.
     assert main(sample_args(sample_dir, output, "e2e")) == 0

@@ -1,0 +1,150 @@
+"""A run's report: RUN_DIR/report/index.html with PNG figures (matplotlib), from the Parquet output alone.
+
+Reads only the columns a figure needs (pyarrow), so it runs on a laptop against a run computed on a
+cluster. Figures whose columns are missing are skipped and listed in the page.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.dataset as pads
+
+from utils.errors import DataSourceError
+from utils.splits import MODEL_SIZES
+
+CATEGORIES = ("recitation", "reconstruction", "recollection")
+COLOURS = {"recitation": "#d95f02", "reconstruction": "#7570b3", "recollection": "#1b9e77"}
+HEAVY_TAILED = {"sequence_duplicates", "max_frequency", "min_frequency", "avg_frequency", "median_frequency", "p25_frequency",
+                "p75_frequency", "sequence_perplexity", "prompt_perplexity", "generation_perplexity"}
+NOT_METRICS = {"sequence_id", "checkpoint", "memorization_score", "num_repeating", "repeating_offset"}
+
+
+def split_dataset(run_dir: Path):
+    """All split Parquet files of a run (<dataset>/<split>/*.parquet, nothing under `_` directories)."""
+    files = [p for p in run_dir.glob("*/*/*.parquet") if not p.parts[-3].startswith("_")]
+    if not files:
+        raise DataSourceError(f"{run_dir} holds no split output (<dataset>/<split>/*.parquet); is it a run directory?")
+    return pads.dataset([str(p) for p in files], format="parquet")
+
+
+def load_columns(run_dir: Path, wanted: list[str]) -> pd.DataFrame:
+    """The wanted columns that exist, from every split's Parquet files (identity columns always)."""
+    dataset = split_dataset(run_dir)
+    present = [c for c in dict.fromkeys(["dataset", "split", "scheme", "model", "checkpoint", *wanted]) if c in dataset.schema.names]
+    return dataset.to_table(columns=present).to_pandas()
+
+
+def split_order(frame: pd.DataFrame) -> list[str]:
+    """Splits by dataset, scheme, model size, then checkpoint step (scale and time)."""
+    keys = frame[["dataset", "split", "scheme", "model", "checkpoint"]].drop_duplicates(["dataset", "split"])
+    size = {m: i for i, m in enumerate(MODEL_SIZES)}
+    keys = keys.assign(size=keys["model"].map(size).fillna(len(size)), label=keys["dataset"] + "/" + keys["split"])
+    return keys.sort_values(["dataset", "scheme", "size", "checkpoint"])["label"].tolist()
+
+
+def build_report(run_dir: str | Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    run_dir = Path(run_dir)
+    out = run_dir / "report"
+    out.mkdir(exist_ok=True)
+    schema_names = split_dataset(run_dir).schema.names
+    numeric = [c for c in schema_names if c not in NOT_METRICS and c not in ("dataset", "split", "scheme", "model", "invalid_reason", "taxonomy", "text", "tokens")]
+    frame = load_columns(run_dir, ["taxonomy", "memorization_score", *numeric])
+    frame["label"] = frame["dataset"] + "/" + frame["split"]
+    numeric = [c for c in numeric if c in frame and (pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c]))]
+    sections: list[str] = []
+    skipped: list[str] = []
+
+    def save(figure, name: str, title: str) -> None:
+        figure.tight_layout()
+        figure.savefig(out / name, dpi=90)
+        plt.close(figure)
+        sections.append(f'<h2>{html.escape(title)}</h2>\n<img src="{name}" alt="{html.escape(title)}">')
+
+    order = split_order(frame)
+    if "taxonomy" in frame:
+        shares = frame.groupby("label")["taxonomy"].value_counts(normalize=True).unstack(fill_value=0).reindex(order)
+        figure, axis = plt.subplots(figsize=(max(6, 0.6 * len(order)), 4))
+        bottom = np.zeros(len(shares))
+        for category in CATEGORIES:
+            values = shares[category].to_numpy() if category in shares else np.zeros(len(shares))
+            axis.bar(range(len(shares)), values, bottom=bottom, color=COLOURS[category], label=category)
+            bottom += values
+        axis.set_xticks(range(len(shares)), shares.index, rotation=60, ha="right", fontsize=8)
+        axis.set_ylabel("share of rows")
+        axis.legend(fontsize=8)
+        save(figure, "taxonomy_shares.png", "Category shares per split (by dataset, scheme, model size, checkpoint)")
+        for column in numeric:
+            values = frame[[column, "taxonomy"]].dropna()
+            if values.empty:
+                continue
+            figure, axis = plt.subplots(figsize=(6, 3.5))
+            data = values[column].astype(float)
+            log = column in HEAVY_TAILED and (data > 0).all()
+            bins = np.geomspace(data.min(), data.max(), 40) if log and data.max() > data.min() else 40
+            for category in CATEGORIES:
+                part = data[values["taxonomy"] == category]
+                if len(part):
+                    axis.hist(part, bins=bins, alpha=0.5, density=True, color=COLOURS[category], label=f"{category} ({len(part)})")
+            if log:
+                axis.set_xscale("log")
+            axis.set_xlabel(column)
+            axis.legend(fontsize=7)
+            save(figure, f"distribution_{column}.png", f"{column} by category")
+    else:
+        skipped.append("category shares and per-category distributions (no taxonomy column: run the taxonomy filter)")
+
+    pile = frame[frame["dataset"] == "pile"] if "memorization_score" in frame else frame.iloc[0:0]
+    if len(pile):
+        memorized = (pile["memorization_score"] == 1.0).astype(float)
+        rows = []
+        for column in numeric:
+            values = pile[column].astype(float)
+            keep = values.notna()
+            if keep.sum() < 10 or values[keep].nunique() < 2:
+                continue
+            rows.append((column, values[keep].rank().corr(pile.loc[keep, "memorization_score"].rank())))  # Spearman: Pearson of ranks
+            bins = pd.qcut(values[keep], 10, duplicates="drop")
+            rate = memorized[keep].groupby(bins, observed=True).mean()
+            figure, axis = plt.subplots(figsize=(6, 3.2))
+            axis.plot([interval.mid for interval in rate.index], rate.to_numpy(), marker="o")
+            if column in HEAVY_TAILED and (values[keep] > 0).all():
+                axis.set_xscale("log")
+            axis.set_xlabel(f"{column} (decile bins)")
+            axis.set_ylabel("memorization rate")
+            save(figure, f"rate_{column}.png", f"Pile: memorization rate by {column}")
+        table = "".join(f"<tr><td>{html.escape(c)}</td><td>{r:+.3f}</td></tr>" for c, r in sorted(rows, key=lambda x: -abs(x[1]) if x[1] == x[1] else 0))
+        sections.append(f"<h2>Pile: Spearman correlation with memorization_score</h2><table><tr><th>metric</th><th>rho</th></tr>{table}</table>")
+    else:
+        skipped.append("memorization rate and correlations (no pile splits with memorization_score)")
+
+    manifest_path = run_dir / "_manifest.json"
+    if manifest_path.is_file():
+        manifest = json.loads(manifest_path.read_text())
+        lines = []
+        for label, entry in manifest.get("splits", {}).items():
+            flagged = sum((entry.get("flagged_rows") or {}).values())
+            seconds = sum((entry.get("seconds") or {}).values())
+            lines.append(f"<tr><td>{html.escape(label)}</td><td>{entry.get('input_rows')}</td><td>{entry.get('output_rows')}</td><td>{flagged}</td><td>{seconds:.1f}</td></tr>")
+        sections.append("<h2>Rows, flagged rows and timings (manifest)</h2><table><tr><th>split</th><th>input rows</th><th>output rows</th>"
+                        f"<th>flagged</th><th>seconds</th></tr>{''.join(lines)}</table><p>run {html.escape(str(manifest.get('run_id')))}, "
+                        f"status {html.escape(str(manifest.get('status')))}, {manifest.get('seconds')} s</p>")
+    else:
+        skipped.append("row counts and timings (no _manifest.json)")
+    notes = "".join(f"<li>{html.escape(s)}</li>" for s in skipped)
+    page = (f"<!doctype html><html><head><meta charset='utf-8'><title>Run report {html.escape(run_dir.name)}</title>"
+            "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}td,th{padding:2px 8px;text-align:right}</style></head><body>"
+            f"<h1>Run {html.escape(run_dir.name)}</h1><p>{len(frame)} rows in {len(order)} split(s).</p>"
+            + (f"<h2>Skipped</h2><ul>{notes}</ul>" if skipped else "") + "\n".join(sections) + "</body></html>")
+    (out / "index.html").write_text(page, encoding="utf-8")
+    (out / "skipped.json").write_text(json.dumps(skipped, indent=1))
+    return out / "index.html"
