@@ -12,6 +12,7 @@ import pytest
 from calculate_metrics import main
 from tests.brute_force import FixedLengthCounter
 from tests.conftest import SHARED_TOKENIZER
+from tests.notebook_runner import run_notebook
 from tests.test_report import check_report
 
 
@@ -66,6 +67,7 @@ def test_sample_run_end_to_end(sample_dir, spark, tmp_path):
         assert (run_dir / dataset / name / "_COMPLETE").is_file()
 
     check_report(run_dir)
+    check_notebook(run_dir)
 
     # Same command again: complete splits are skipped, nothing is duplicated.
     assert main(sample_args(sample_dir, output, "e2e")) == 0
@@ -105,6 +107,15 @@ def check_model_metrics(sample_dir: Path, table: pd.DataFrame) -> None:
     assert recitation["sequence_perplexity"].median() * 5 < prose["sequence_perplexity"].median()
     assert (rows["min_k_prob"] <= -rows["loss"] + 1e-9).all()  # the lowest 20 % are below the mean
     assert rows[["prompt_perplexity", "generation_perplexity", "zlib_likelihood_ratio", "mean_token_entropy"]].notna().all().all()
+
+
+def check_notebook(run_dir: Path) -> None:
+    """notebooks/explore.ipynb runs top to bottom on this run and shows the category table and two plots."""
+    notebook = run_notebook(run_dir)
+    outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
+    assert not [output for output in outputs if output.output_type == "error"]
+    assert sum("image/png" in output.get("data", {}) for output in outputs) >= 2
+    assert any("recollection" in output.get("data", {}).get("text/plain", "") for output in outputs)
 
 
 def sample_corpus(sample_dir: Path) -> np.ndarray:
