@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def report(argv: list[str]) -> int:
-    """`calculate_metrics.py report RUN_DIR`: RUN_DIR/report/index.html from the run's Parquet alone."""
+    """`calculate_metrics.py report RUN_DIR`: RUN_DIR/_report/index.html from the run's Parquet alone."""
     parser = argparse.ArgumentParser(prog="calculate_metrics.py report", description=report.__doc__)
     parser.add_argument("run_dir", help="a run directory (local path)")
     args = parser.parse_args(argv)

@@ -19,11 +19,12 @@ def test_partial_run_draws_what_it_can_and_says_what_it_skipped(tmp_path):
     write_split(run_dir, "memories", "deduped.160m", rows)
     write_split(run_dir, "memories", "deduped.70m", rows)
     assert main(["report", str(run_dir)]) == 0
-    report = run_dir / "report"
+    report = run_dir / "_report"
     skipped = json.loads((report / "skipped.json").read_text())
     assert any("taxonomy" in s for s in skipped) and any("pile" in s for s in skipped) and any("manifest" in s for s in skipped)
     assert not list(report.glob("*.png"))
     assert "Skipped" in (report / "index.html").read_text()
+    assert len(pd.read_parquet(run_dir)) == 100  # the report never breaks loading the run as one table
 
 
 def test_not_a_run_directory(tmp_path, capsys):
@@ -34,7 +35,7 @@ def test_not_a_run_directory(tmp_path, capsys):
 def check_report(run_dir):
     """Every figure is a non-empty PNG referenced by the page, and nothing was skipped."""
     assert main(["report", str(run_dir)]) == 0
-    report = run_dir / "report"
+    report = run_dir / "_report"
     page = (report / "index.html").read_text()
     figures = sorted(report.glob("*.png"))
     names = {p.name for p in figures}

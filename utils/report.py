@@ -1,4 +1,4 @@
-"""A run's report: RUN_DIR/report/index.html with PNG figures (matplotlib), from the Parquet output alone.
+"""A run's report: RUN_DIR/_report/index.html with PNG figures (matplotlib), from the Parquet output alone.
 
 Reads only the columns a figure needs (pyarrow), so it runs on a laptop against a run computed on a
 cluster. Figures whose columns are missing are skipped and listed in the page.
@@ -54,7 +54,7 @@ def build_report(run_dir: str | Path) -> Path:
     import matplotlib.pyplot as plt
 
     run_dir = Path(run_dir)
-    out = run_dir / "report"
+    out = run_dir / "_report"  # pandas, pyarrow and Spark skip `_` paths, so the run still loads as one table
     out.mkdir(exist_ok=True)
     schema_names = split_dataset(run_dir).schema.names
     numeric = [c for c in schema_names if c not in NOT_METRICS and c not in ("dataset", "split", "scheme", "model", "invalid_reason", "taxonomy", "text", "tokens")]
