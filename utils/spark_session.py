@@ -8,6 +8,7 @@ import sys
 
 from utils.config import SparkConfig
 from utils.java import check_java
+from utils.shipping import ship_project_code
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ def build_spark_session(spark: SparkConfig):
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel(spark.log_level)
+    ship_project_code(session)
     ui = session.sparkContext.uiWebUrl
     log.info("Spark %s, master %s, UI at %s", session.version, session.sparkContext.master, ui or "disabled")
     return session
