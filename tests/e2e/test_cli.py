@@ -12,20 +12,13 @@ import pytest
 from calculate_metrics import main
 from tests.brute_force import FixedLengthCounter
 from tests.conftest import SHARED_TOKENIZER
+from tests.e2e.sample_runs import sample_args
 from tests.notebook_runner import run_notebook
 from tests.test_report import check_report
 
 
-def sample_args(sample_dir: Path, output: Path, run_id: str, *extra: str) -> list[str]:
-    config = output.parent / f"{run_id}.yaml"
-    config.write_text(f"sample:\n  directory: {sample_dir}\nspark:\n  master: local[2]\n  ui_port: 4050\n")
-    return ["--sample", "--config", str(config), "--output", str(output), "--run_id", run_id, "--quiet", *extra]
-
-
-def test_sample_run_end_to_end(sample_dir, spark, tmp_path):
-    output = tmp_path / "out"
-    assert main(sample_args(sample_dir, output, "e2e")) == 0
-    run_dir = output / "e2e"
+def test_sample_run_end_to_end(sample_dir, sample_run):
+    run_dir, output = sample_run, sample_run.parent
     table = pd.read_parquet(run_dir)  # the whole run loads as one table
     mirror = sample_dir / "hub"
     expected = {

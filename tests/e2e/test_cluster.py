@@ -1,0 +1,109 @@
+"""The sample pipeline on a real Spark standalone cluster (master + 2 workers on 127.0.0.1), with and without a lost worker.
+
+The driver is a child process started outside the repository, so executors can import the project only
+from the zip the session ships; its output must equal the local[2] run's row for row.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from tests.e2e.sample_runs import assert_same_rows, read_run, start_cli, write_config
+from tests.standalone_cluster import StandaloneCluster, free_port, get_json
+
+RUN_TIMEOUT = 900
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    cluster = StandaloneCluster(tmp_path_factory.mktemp("standalone"), workers=2)
+    try:
+        yield cluster.start()
+    finally:
+        left = cluster.stop()
+        assert not left, f"process groups still alive after stop: {left}"
+
+
+@pytest.fixture(scope="module")
+def timings():
+    return {}
+
+
+def cluster_command(cluster, sample_dir, directory, run_id: str, ui_port: int) -> list[str]:
+    config = write_config(directory / f"{run_id}.yaml", sample_dir, master=cluster.url, ui_port=ui_port,
+                          extra="  conf:\n    spark.executor.memory: 1g\n    spark.task.maxFailures: '4'\n")
+    return ["--sample", "--config", str(config), "--output", str(directory / "out"), "--run_id", run_id]
+
+
+def finish(process, log, timeout: float = RUN_TIMEOUT) -> str:
+    try:
+        process.wait(timeout=timeout)
+    except Exception:
+        process.kill()
+        raise
+    text = log.read_text(errors="replace")
+    assert process.returncode == 0, f"the run failed (exit {process.returncode}):\n{text[-4000:]}"
+    return text
+
+
+def test_cluster_output_equals_local(cluster, sample_dir, sample_run, tmp_path, timings):
+    log = tmp_path / "driver.log"
+    started = time.time()
+    process = start_cli(cluster_command(cluster, sample_dir, tmp_path, "cluster", free_port()), log, cwd=tmp_path)
+    text = finish(process, log)
+    timings["clean"] = time.time() - started
+    run_dir = tmp_path / "out" / "cluster"
+    manifest = json.loads((run_dir / "_manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["spark"]["master"] == cluster.url, text[-2000:]
+    assert_same_rows(read_run(run_dir), read_run(sample_run))
+
+
+def test_lost_worker_is_survived(cluster, sample_dir, sample_run, tmp_path, timings):
+    """Kill the worker whose executor is running a task once a split is committed; the run completes, equal to local."""
+    log, ui_port = tmp_path / "driver.log", free_port()
+    run_dir = tmp_path / "out" / "faulty"
+    started = time.time()
+    process = start_cli(cluster_command(cluster, sample_dir, tmp_path, "faulty", ui_port), log, cwd=tmp_path)
+    try:
+        victim = wait_for_busy_worker(cluster, process, run_dir, ui_port)
+        cluster.kill_worker(victim)
+        killed_at = time.time() - started
+    except BaseException:
+        process.kill()
+        raise
+    text = finish(process, log)
+    timings["faulty"] = time.time() - started
+    assert "ExecutorLostFailure" in text or "Lost executor" in text, "the driver never noticed the lost worker:\n" + text[-3000:]
+    assert json.loads((run_dir / "_manifest.json").read_text())["status"] == "complete"
+    assert_same_rows(read_run(run_dir), read_run(sample_run))
+    if "clean" in timings:
+        penalty = timings["faulty"] - timings["clean"]
+        print(f"\nlost worker at {killed_at:.0f} s: run took {timings['faulty']:.0f} s vs {timings['clean']:.0f} s clean "
+              f"({penalty:+.0f} s, x{timings['faulty'] / timings['clean']:.2f})")
+
+
+def wait_for_busy_worker(cluster, process, run_dir, ui_port: int, timeout: float = 600) -> int:
+    """The worker whose executor has a running task, once at least one split has been committed."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        assert process.poll() is None, "the run ended before a worker could be killed"
+        if any(run_dir.glob("*/*/_COMPLETE")):
+            busy = busy_executors(ui_port)
+            for number in range(len(cluster.worker_processes)):
+                if busy & cluster.worker_executors(number):
+                    return number
+        time.sleep(0.2)
+    raise AssertionError("no worker ran a task after the first split was committed")
+
+
+def busy_executors(ui_port: int) -> set[str]:
+    """Executor ids with active tasks, from the driver's REST API (empty while it is not up)."""
+    base = f"http://127.0.0.1:{ui_port}/api/v1/applications"
+    try:
+        application = get_json(base)[0]["id"]
+        return {e["id"] for e in get_json(f"{base}/{application}/executors") if e["id"] != "driver" and e["activeTasks"] > 0}
+    except (OSError, IndexError, KeyError, ValueError):
+        return set()
