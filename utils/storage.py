@@ -41,6 +41,13 @@ class Storage:
         if not self._fs(source).rename(self._path(source), self._path(target)):
             raise OSError(f"could not rename {source} to {target}")
 
+    def list_files(self, directory: str) -> dict[str, int]:
+        """Name -> size of the plain files directly in `directory` (empty when it does not exist)."""
+        if not self.exists(directory):
+            return {}
+        statuses = self._fs(directory).listStatus(self._path(directory))
+        return {s.getPath().getName(): int(s.getLen()) for s in statuses if s.isFile()}
+
     def write_text(self, path: str, text: str) -> None:
         """Writes to `path`.tmp and renames, so a reader never sees half a file."""
         temporary = path + ".tmp"
