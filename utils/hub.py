@@ -14,6 +14,9 @@ import shutil
 import uuid
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from utils.config import HubConfig
 from utils.errors import DataSourceError
 
@@ -46,15 +49,28 @@ def locate_split(hub: HubConfig, cache_dir: str, repo: str, split: str) -> Path:
 
 
 def _cache_complete(directory: Path) -> bool:
+    """The marker is there and the files are exactly those it lists, with its sizes and row count."""
     marker = directory / COMPLETE
     if not marker.is_file():
         return False
     try:
-        expected = json.loads(marker.read_text())["files"]
-    except (ValueError, KeyError):
-        return False
-    present = {p.name: p.stat().st_size for p in parquet_files(directory)}
-    return present == expected
+        content = json.loads(marker.read_text())
+        expected, rows = content["files"], int(content["rows"])
+    except (ValueError, KeyError, TypeError):
+        return _stale(directory, "its marker is unreadable")
+    files = parquet_files(directory)
+    if {p.name: p.stat().st_size for p in files} != expected:
+        return _stale(directory, "its files or their sizes differ from the marker")
+    try:
+        counted = sum(pq.read_metadata(p).num_rows for p in files)
+    except (pa.ArrowInvalid, OSError):
+        return _stale(directory, "a Parquet footer is unreadable")
+    return counted == rows or _stale(directory, f"it holds {counted} rows, the marker says {rows}")
+
+
+def _stale(directory: Path, why: str) -> bool:
+    log.warning("The cached split in %s is damaged (%s); it is fetched again.", directory, why)
+    return False
 
 
 def download_split(hub: HubConfig, directory: Path, repo: str, split: str) -> Path:
