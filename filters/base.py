@@ -30,6 +30,11 @@ class Filter:
         """Ids this filter can handle are < this (e.g. the size of a count table); None: any valid id."""
         return None
 
+    @classmethod
+    def min_tokens(cls, resources: dict[str, Any]) -> int | None:
+        """Valid rows shorter than this get null in some of this filter's columns; None: any length works."""
+        return None
+
     def __init__(self, resources: dict[str, Any]):
         missing = [need for need in self.needs if need not in resources]
         if missing:

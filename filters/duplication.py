@@ -20,5 +20,10 @@ class Duplication(Filter):
     adds = pa.schema([("sequence_duplicates", pa.int64())])
     needs = ("sequence_duplicates",)
 
+    @classmethod
+    def min_tokens(cls, resources):
+        counts = resources.get("sequence_duplicates")
+        return counts.start + counts.n if hasattr(counts, "n") else None  # precomputed tables go by sequence_id
+
     def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
         return {"sequence_duplicates": self.resources["sequence_duplicates"].for_batch(batch)}

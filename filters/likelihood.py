@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from filters.base import Column, Filter
 from filters.registry import register_filter
-from metrics.likelihood import sequence_scores, token_statistics, zlib_likelihood_ratio
+from metrics.likelihood import PROMPT_TOKENS, sequence_scores, token_statistics, zlib_likelihood_ratio
 
 log = logging.getLogger(__name__)
 SCORES = ("loss", "sequence_perplexity", "prompt_perplexity", "generation_perplexity", "min_k_prob", "min_k_plus_plus", "mean_token_entropy")
@@ -41,6 +41,10 @@ class Likelihood(Filter):
     adds = pa.schema([(name, pa.float64()) for name in (*SCORES, "zlib_likelihood_ratio")])
     needs = ("model",)
     with_token_log_probs = False
+
+    @classmethod
+    def min_tokens(cls, resources):
+        return PROMPT_TOKENS + 1  # generation_perplexity needs a token after the prompt
 
     def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
         import torch

@@ -30,6 +30,10 @@ class Memorization(Filter):
     adds = pa.schema([("model_memorization_score", pa.float64())])
     needs = ("model",)
 
+    @classmethod
+    def min_tokens(cls, resources):
+        return PROMPT_TOKENS + CONTINUATION_TOKENS
+
     def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
         import torch
 

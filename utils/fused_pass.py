@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 from filters.base import Filter
 from metrics.tokens import validate_tokens
 from utils.errors import BadRecordError
-from utils.plan import INVALID_REASON
+from utils.plan import INCOMPLETE_REASON, INVALID_REASON
 
 
 class FusedPass:
@@ -27,6 +27,7 @@ class FusedPass:
         vocab_size: int | None,
         validate: bool,
         token_limits: tuple[tuple[int, str], ...] = (),
+        min_tokens: int | None = None,
     ):
         self.filters = filters
         self.resources = resources
@@ -36,6 +37,7 @@ class FusedPass:
         self.vocab_size = vocab_size
         self.validate = validate  # the first pass validates tokens; later passes see them validated
         self.token_limits = token_limits  # (limit, reason): a filter's table ends below the vocabulary
+        self.min_tokens = min_tokens  # valid rows shorter than this get some metrics null, with a reason
 
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         instances = [cls(self.resources) for cls in self.filters]
@@ -49,6 +51,7 @@ class FusedPass:
             columns["tokens"] = tokens
             _flag_outside_limits(tokens, reasons, self.token_limits)
             columns[INVALID_REASON] = pa.array(reasons.tolist(), pa.string())
+            columns[INCOMPLETE_REASON] = _incomplete_reasons(tokens, columns[INVALID_REASON], self.min_tokens)
             if self.policy == "raise" and columns[INVALID_REASON].null_count != len(batch):
                 self.raise_first_bad(columns)
         valid = columns[INVALID_REASON].is_null()
@@ -84,6 +87,15 @@ def _flag_outside_limits(tokens: pa.Array, reasons: np.ndarray, limits: tuple[tu
         rows = np.unique(row_of_value[values >= limit])
         rows = rows[reasons[rows] == None]  # noqa: E711  (object array: elementwise test for None)
         reasons[rows] = reason
+
+
+def _incomplete_reasons(tokens: pa.Array, invalid: pa.Array, min_tokens: int | None) -> pa.Array:
+    """`shorter_than_{n}_tokens` for valid rows below the plan's longest requirement, else null."""
+    if not min_tokens:
+        return pa.nulls(len(tokens), pa.string())
+    lengths = pc.list_value_length(tokens).fill_null(0).to_numpy(zero_copy_only=False)
+    short = (lengths < min_tokens) & invalid.is_null().to_numpy(zero_copy_only=False)
+    return pa.array(np.where(short, f"shorter_than_{min_tokens}_tokens", None).tolist(), pa.string())
 
 
 def _to_arrow(values: Any, arrow_type: pa.DataType, rows: int, filter_name: str, column: str) -> pa.Array:

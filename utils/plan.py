@@ -11,6 +11,7 @@ from filters.base import Filter
 from utils.errors import ConfigError
 
 INVALID_REASON = "invalid_reason"
+INCOMPLETE_REASON = "incomplete_metrics_reason"
 
 # Every split is normalized to these columns before the filters run (utils/sources.py).
 IDENTITY_SCHEMA = pa.schema(
@@ -29,6 +30,7 @@ BASE_SCHEMA = pa.schema(
         ("memorization_score", pa.float64()),
         *IDENTITY_SCHEMA,
         (INVALID_REASON, pa.string()),
+        (INCOMPLETE_REASON, pa.string()),
     ]
 )
 
