@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import platform
+import sys
 import time
 from importlib import metadata
 from typing import Any
@@ -17,7 +18,7 @@ from utils.errors import BadRecordError, PipelineError
 from utils.fused_pass import FusedPass
 from utils.models import check_model, model_for_split
 from utils.output import TEMPORARY, completed_rows, split_path, write_split
-from utils.plan import BASE_SCHEMA, INVALID_REASON, Plan, build_plan
+from utils.plan import BASE_SCHEMA, INCOMPLETE_REASON, INVALID_REASON, Plan, build_plan
 from utils.sources import SplitInput, locate_input, read_split, resolve_splits
 from utils.statistics import NEEDS, StatisticsProvider
 
@@ -87,11 +88,12 @@ def apply_plan(frame, plan: Plan, resources: dict[str, Any], split_label: str, p
 
     fields = list(BASE_SCHEMA)
     limits = tuple((limit, cls.outside_reason) for cls in plan.filters if (limit := cls.token_limit(resources)) is not None)
+    min_tokens = max((n for cls in plan.filters if (n := cls.min_tokens(resources))), default=None)
     for number, stage in enumerate(plan.stages):
         for cls in stage:
             fields.extend(cls.adds)
         schema = pa.schema(fields)
-        fused = FusedPass(stage, resources, schema, split_label, policy, vocab_size, validate=number == 0, token_limits=limits)
+        fused = FusedPass(stage, resources, schema, split_label, policy, vocab_size, validate=number == 0, token_limits=limits, min_tokens=min_tokens)
         frame = frame.mapInArrow(fused, from_arrow_schema(schema))
     if not plan.stages:  # no filters: still validate tokens and add the reason column
         fused = FusedPass((), resources, BASE_SCHEMA, split_label, policy, vocab_size, validate=True)
@@ -112,6 +114,7 @@ def run(config: Config) -> dict[str, Any]:
     memory_log = MemoryLog()
     logging.getLogger().addHandler(memory_log)
     spark = build_spark_session(config.spark)
+    print(f"Spark UI: {spark.sparkContext.uiWebUrl or 'disabled'}", file=sys.stderr, flush=True)  # also under --quiet
     storage = Storage(spark)
     run_dir = storage.qualify(f"{config.run.output.rstrip('/')}/{run_id}")
     try:
@@ -167,6 +170,9 @@ def _run_split(spark, storage, config: Config, plan: Plan, source: SplitInput, r
     if done is not None and done == expected and not config.run.overwrite:
         log.info("Split %s is already complete in this run (%d rows); skipped (use --overwrite to redo it).", split.label, done)
         return {"input_rows": input_rows, "output_rows": done, "skipped": "already complete", "path": split_path(run_dir, split)}
+    if not config.run.overwrite and storage.exists(split_path(run_dir, split)):
+        why = "its marker or files are missing or changed" if done is None else f"it holds {done} rows, the input {expected}"
+        log.warning("Split %s: the output already in this run is not usable (%s); it is redone.", split.label, why)
 
     clock = time.time()
     duplicates = frame.groupBy("sequence_id").count().filter(F.col("count") > 1)
@@ -201,12 +207,16 @@ def _run_split(spark, storage, config: Config, plan: Plan, source: SplitInput, r
     timings["flag_count"] = round(time.time() - clock, 3)
     if flagged:
         log.warning("Split %s: rows kept with null metrics: %s", split.label, flagged)
+    incomplete = {row[INCOMPLETE_REASON]: row["count"] for row in spark.read.parquet(path).filter(F.col(INCOMPLETE_REASON).isNotNull()).groupBy(INCOMPLETE_REASON).count().collect()}
+    if incomplete:
+        log.warning("Split %s: rows too short for some metrics (those are null): %s", split.label, incomplete)
     taxonomy = _taxonomy_shares(spark, path, written) if "taxonomy" in plan.output_schema.names else None
     return {
         "input_rows": input_rows,
         "output_rows": written,
         "sampled": bool(data.sample_size),
         "flagged_rows": flagged,
+        "incomplete_rows": incomplete,
         "duplicate_sequence_ids": duplicate_ids,
         "taxonomy": taxonomy,
         "duplicate_sequence_id_examples": examples,
