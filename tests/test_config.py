@@ -43,3 +43,23 @@ def test_local_mode_binds_loopback_and_cluster_mode_does_not():
     assert local["spark.driver.bindAddress"] == "127.0.0.1" and local["spark.ui.port"] == "4040"
     cluster = spark_settings(build_config({"spark": {"master": "spark://10.0.0.5:7077"}}).spark)
     assert "spark.driver.bindAddress" not in cluster
+
+
+def test_local_paths_become_absolute_on_the_driver(tmp_path, monkeypatch):
+    """Executors start elsewhere: every local path reaches them absolute; URIs and hub ids stay as given."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my-model").mkdir()
+    config = build_config({
+        "run": {"cache_dir": "cache", "output": "hdfs:///user/me/out"},
+        "data": {"datasets": "local", "local_inputs": ["in.parquet", "s3a://bucket/x.parquet"]},
+        "tokenizer": {"path": "~/tok.json"},
+        "statistics": {"directory": "stats", "corpora": {"default": {"path": "corpus/document", "bin_files": ["corpus/a.bin"]}}},
+        "model": {"name": "my-model"},
+    })
+    assert config.run.cache_dir == str(tmp_path / "cache") and config.run.output == "hdfs:///user/me/out"
+    assert [i.path for i in config.data.local_inputs] == [str(tmp_path / "in.parquet"), "s3a://bucket/x.parquet"]
+    assert not config.tokenizer.path.startswith("~") and config.statistics.directory == str(tmp_path / "stats")
+    corpus = config.statistics.corpora["default"]
+    assert corpus.path == str(tmp_path / "corpus/document") and corpus.bin_files == (str(tmp_path / "corpus/a.bin"),)
+    assert config.model.name == str(tmp_path / "my-model")
+    assert build_config({"model": {"name": "EleutherAI/pythia-70m"}}).model.name == "EleutherAI/pythia-70m"

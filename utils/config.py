@@ -7,6 +7,7 @@ typo never silently falls back to a default.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -233,10 +234,41 @@ def build_config(raw: dict[str, Any]) -> Config:
             sections["model"] = dataclasses.replace(sections["model"], name=str(Path(sample.directory) / "model"))
         if sections["statistics"].directory == StatisticsConfig.directory:
             sections["statistics"] = dataclasses.replace(sections["statistics"], directory=str(Path(sample.directory) / "statistics"))
+    sections = absolute_paths(sections)
     filters = tuple(str(name) for name in _as_list(raw.get("filters", list(Config().filters))))
     config = Config(**sections, filters=filters)
     validate(config)
     return config
+
+
+def _absolute(path: str | None) -> str | None:
+    """A local path made absolute against the driver's working directory (`~` expanded); URIs as given."""
+    if path is None or "://" in path:
+        return path
+    return os.path.abspath(os.path.expanduser(path))
+
+
+def absolute_paths(sections: dict[str, Any]) -> dict[str, Any]:
+    """Every local path of the config made absolute on the driver, so executors (whose working directory
+    is their worker's scratch dir) open the same files. `run.output` is qualified by Hadoop later."""
+    replace = dataclasses.replace
+    run, data, hub, tokenizer = sections["run"], sections["data"], sections["hub"], sections["tokenizer"]
+    statistics, model, sample = sections["statistics"], sections["model"], sections["sample"]
+    corpora = {key: replace(c, path=_absolute(c.path) if c.path else c.path, bin_files=tuple(_absolute(f) for f in c.bin_files))
+               for key, c in statistics.corpora.items()}
+    name = model.name
+    if name and (name.startswith((".", "/", "~")) or Path(name).expanduser().exists()):  # else a Hugging Face id
+        name = _absolute(name)
+    return {
+        **sections,
+        "run": replace(run, cache_dir=_absolute(run.cache_dir)),
+        "data": replace(data, local_inputs=tuple(replace(i, path=_absolute(i.path)) for i in data.local_inputs)),
+        "hub": replace(hub, local_mirror=_absolute(hub.local_mirror)),
+        "tokenizer": replace(tokenizer, path=_absolute(tokenizer.path)),
+        "statistics": replace(statistics, directory=_absolute(statistics.directory), corpora=corpora),
+        "model": replace(model, name=name),
+        "sample": replace(sample, directory=_absolute(sample.directory)),
+    }
 
 
 def validate(config: Config) -> None:
