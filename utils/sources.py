@@ -94,8 +94,11 @@ def _checked(split: Split, location: str, fmt: str, score_column: str | None, de
     id_column = next((c for c in ID_COLUMNS if c in names), None)
     tokens_column = next((c for c in TOKEN_COLUMNS if c in names), None)
     if id_column is None or tokens_column is None:
-        missing = "a sequence_id/index column" if id_column is None else "a tokens column"
-        raise DataSourceError(f"Split {split.label}: {location} has no {missing} (columns: {', '.join(names)}).")
+        missing = "sequence_id (or index) column" if id_column is None else "tokens column"
+        raise DataSourceError(
+            f"Split {split.label}: {location} has no {missing} (its columns: {', '.join(names)}). "
+            "Rename the column in the file, or give the right file."
+        )
     token_type = schema.field(tokens_column).type
     if not (pa.types.is_list(token_type) or pa.types.is_large_list(token_type) or pa.types.is_fixed_size_list(token_type)) or not (
         pa.types.is_integer(token_type.value_type) or pa.types.is_floating(token_type.value_type)

@@ -1,0 +1,162 @@
+"""README's bad-input catalogue, one test per row: a clear error before any work, or a kept row with a reason.
+
+Every row of the README table names the test that proves it; `test_readme_catalogue_names_existing_tests`
+keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from calculate_metrics import main
+from tests.conftest import ROOT
+from tests.e2e.sample_runs import write_config
+
+TOKENS = pa.list_(pa.int64())
+
+
+def sample_rows(sample_dir: Path) -> tuple[list[int], list[int]]:
+    """Two real 64-token rows of the sample (memorized-evals duped.70m)."""
+    table = pd.read_parquet(sample_dir / "hub/EleutherAI/pythia-memorized-evals/duped.70m")
+    return [int(t) for t in table["tokens"].iloc[0]], [int(t) for t in table["tokens"].iloc[1]]
+
+
+def sample_command(sample_dir: Path, tmp_path: Path, *extra: str, config: str = "") -> list[str]:
+    path = write_config(tmp_path / "bad.yaml", sample_dir, extra=config)
+    return ["--sample", "--config", str(path), "--output", str(tmp_path / "out"), "--run_id", "bad", "--quiet", *extra]
+
+
+def test_bad_rows_are_kept_with_a_reason(sample_dir, spark, tmp_path, capsys):
+    a, b = sample_rows(sample_dir)
+    rows = tmp_path / "rows.parquet"
+    pq.write_table(pa.table({
+        "sequence_id": [1, 1, 2, 3, 4, 5, 6, 7, 8],
+        "tokens": [a, a, None, [], a[:10] + [None] + a[11:], a[:5] + [-3] + a[6:], a[:5] + [4096] + a[6:], a[:40], a + b[:36]],
+    }, schema=pa.schema([("sequence_id", pa.int64()), ("tokens", TOKENS)])), rows)
+    floats = tmp_path / "floats.parquet"
+    pq.write_table(pa.table({"sequence_id": [20, 21], "tokens": [[float(t) for t in a], [1.5, 2.0]]}), floats)
+
+    assert main(sample_command(sample_dir, tmp_path, "--datasets", "local", "--local_inputs", f"{rows},{floats}")) == 0
+    table = pd.read_parquet(tmp_path / "out" / "bad")
+    assert table.groupby("split").size().to_dict() == {"rows": 9, "floats": 2}  # nothing dropped, nothing duplicated
+    out = table[table.split == "rows"].sort_values("sequence_id", kind="stable").reset_index(drop=True)
+    reasons = dict(zip(out["sequence_id"], out["invalid_reason"]))
+    assert reasons == {1: None, 2: "null_tokens", 3: "empty_tokens", 4: "null_token_id", 5: "negative_token_id",
+                       6: "token_id_out_of_vocabulary", 7: None, 8: None}
+    metrics = ["text", "zlib_ratio", "sequence_duplicates", "max_frequency", "loss", "model_memorization_score", "taxonomy"]
+    assert out.loc[out.invalid_reason.notna(), metrics].isna().all().all()
+    good, short, long = (out[out.sequence_id == i].iloc[0] for i in (1, 7, 8))
+    assert (out.sequence_id == 1).sum() == 2
+    assert json.loads((tmp_path / "out/bad/_manifest.json").read_text())["splits"]["local/rows"]["duplicate_sequence_ids"] == 1
+
+    # Shorter than 64: what needs 64 tokens is null, with a reason; everything else is computed.
+    assert short["incomplete_metrics_reason"] == "shorter_than_64_tokens"
+    assert pd.isna(short["sequence_duplicates"]) and pd.isna(short["model_memorization_score"]) and short["taxonomy"] is None
+    assert short[["text", "zlib_ratio", "max_frequency", "loss", "generation_perplexity", "is_templating"]].notna().all()
+    # Longer than 64: every metric; duplication and memorization look at tokens 0..63, so equal the 64-token row's.
+    assert long["incomplete_metrics_reason"] is None and good["incomplete_metrics_reason"] is None
+    assert long["sequence_duplicates"] == good["sequence_duplicates"] >= 1
+    assert long["model_memorization_score"] == good["model_memorization_score"]
+    assert long["loss"] != good["loss"] and len(long["tokens"]) == 100
+
+    floats_out = table[table.split == "floats"].set_index("sequence_id")
+    assert floats_out.loc[21, "invalid_reason"] == "non_integer_token" and floats_out.loc[20, "invalid_reason"] is None
+    assert floats_out.loc[20, "sequence_duplicates"] == good["sequence_duplicates"] and list(floats_out.loc[20, "tokens"]) == a
+
+    # The same file under --bad_records raise: one clear error naming split and row.
+    capsys.readouterr()
+    command = sample_command(sample_dir, tmp_path, "--datasets", "local", "--local_inputs", str(rows), "--bad_records", "raise", "--run_id", "raise")
+    assert main(command) == 2
+    error = capsys.readouterr().err
+    assert "split local/rows, sequence_id 2: null_tokens" in error and "Traceback" not in error
+    assert not (tmp_path / "out" / "raise" / "local" / "rows").exists()
+
+
+def _missing_tokens(tmp_path, sample_dir):
+    path = tmp_path / "no_tokens.parquet"
+    pq.write_table(pa.table({"sequence_id": [1], "text": ["hello"]}), path)
+    return ["--datasets", "local", "--local_inputs", str(path)], "", [str(path), "has no tokens column", "its columns: sequence_id, text"]
+
+
+def _string_tokens(tmp_path, sample_dir):
+    path = tmp_path / "strings.parquet"
+    pq.write_table(pa.table({"sequence_id": [1], "tokens": [["a", "b"]]}), path)
+    return ["--datasets", "local", "--local_inputs", str(path)], "", [str(path), "'tokens'", "list of integer token ids"]
+
+
+def _missing_needs(tmp_path, sample_dir):
+    return ["--filters", "detokenize,patterns,taxonomy"], "", ["taxonomy", "sequence_duplicates", "no earlier step provides"]
+
+
+def _corpus_copy(tmp_path, sample_dir) -> Path:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(sample_dir / "corpus", corpus)
+    return corpus
+
+
+def _truncated_bin(tmp_path, sample_dir):
+    corpus = _corpus_copy(tmp_path, sample_dir)
+    shard = corpus / "document-00001-of-00002.bin"
+    with shard.open("r+b") as handle:
+        handle.truncate(shard.stat().st_size - 100)
+    config = f"statistics:\n  corpora:\n    default:\n      path: {corpus / 'document'}\n"
+    return ["--datasets", "memories"], config, [str(corpus / "document"), "truncated"]
+
+
+def _wrong_magic(tmp_path, sample_dir):
+    corpus = _corpus_copy(tmp_path, sample_dir)
+    index = corpus / "document.idx"
+    index.write_bytes(b"NOTMEGATRON" + index.read_bytes()[11:])
+    config = f"statistics:\n  corpora:\n    default:\n      path: {corpus / 'document'}\n"
+    return ["--datasets", "memories"], config, [str(index), "magic"]
+
+
+def _model_not_found(tmp_path, sample_dir):
+    return ["--datasets", "memories"], "model:\n  name: /does/not/exist/model\n", ["/does/not/exist/model", "could not be found"]
+
+
+def _revision_not_found(tmp_path, sample_dir):
+    config = "model:\n  name: EleutherAI/pythia-70m\n  revision: step7\n"  # HF_HUB_OFFLINE=1 in tests: not cached
+    return ["--datasets", "memories"], config, ["EleutherAI/pythia-70m@step7", "could not be found"]
+
+
+@pytest.mark.parametrize("case", [_missing_tokens, _string_tokens, _missing_needs, _truncated_bin, _wrong_magic, _model_not_found, _revision_not_found],
+                         ids=lambda case: case.__name__.strip("_"))
+def test_bad_file_or_setting_is_one_clear_error_before_any_work(case, sample_dir, tmp_path, capsys):
+    arguments, config, fragments = case(tmp_path, sample_dir)
+    assert main(sample_command(sample_dir, tmp_path, "--dry-run", *arguments, config=config)) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and "Traceback" not in error
+    for fragment in fragments:
+        assert fragment in error, f"{fragment!r} not in {error!r}"
+
+
+def test_output_directory_not_writable(sample_dir, spark, tmp_path, capsys):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a directory")
+    command = sample_command(sample_dir, tmp_path, "--datasets", "memories", "--models", "70m", "--schemes", "duped")
+    command[command.index("--output") + 1] = str(blocker / "out")
+    assert main(command) == 2
+    error = capsys.readouterr().err
+    assert str(blocker / "out") in error and "not writable" in error and "--output" in error
+
+
+def test_readme_catalogue_names_existing_tests():
+    """Each row of README's 'Bad input' table names a test that exists (module and function)."""
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Bad input", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| input")]
+    assert len(rows) >= 20
+    for row in rows:
+        references = re.findall(r"`(tests/[\w/]+\.py)::(\w+)", row)
+        assert references, f"README row names no test: {row}"
+        for module, function in references:
+            assert re.search(rf"^def {function}\(", (ROOT / module).read_text(), re.M), f"{module}::{function} does not exist ({row})"
