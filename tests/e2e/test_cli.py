@@ -119,9 +119,10 @@ def sample_corpus(sample_dir: Path) -> np.ndarray:
     return np.asarray(tokens).reshape(index.records, 2049)
 
 
-def test_random_sample_size(sample_dir, spark, tmp_path):
+def test_random_sample_size(sample_dir, spark, tmp_path, capsys):
     args = sample_args(sample_dir, tmp_path / "out", "sampled", "--sample_size", "50", "--sample_seed", "3", "--datasets", "memories", "--models", "70m")
     assert main(args) == 0
+    assert "Spark UI: http://127.0.0.1:" in capsys.readouterr().err  # printed under --quiet, on the loopback address
     table = pd.read_parquet(tmp_path / "out" / "sampled")
     assert table.groupby("split").size().to_dict() == {"duped.70m": 50, "deduped.70m": 50}
     ids = sorted(table.loc[table.split == "duped.70m", "sequence_id"])
