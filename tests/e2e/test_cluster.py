@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.e2e.sample_runs import assert_same_rows, read_run, start_cli, write_config
+from tests.e2e.sample_runs import assert_same_rows, kill_group, read_run, start_cli, write_config
 from tests.standalone_cluster import StandaloneCluster, free_port, get_json
 
 RUN_TIMEOUT = 900
@@ -41,8 +41,8 @@ def cluster_command(cluster, sample_dir, directory, run_id: str, ui_port: int) -
 def finish(process, log, timeout: float = RUN_TIMEOUT) -> str:
     try:
         process.wait(timeout=timeout)
-    except Exception:
-        process.kill()
+    except BaseException:
+        kill_group(process)
         raise
     text = log.read_text(errors="replace")
     assert process.returncode == 0, f"the run failed (exit {process.returncode}):\n{text[-4000:]}"
@@ -72,7 +72,7 @@ def test_lost_worker_is_survived(cluster, sample_dir, sample_run, tmp_path, timi
         cluster.kill_worker(victim)
         killed_at = time.time() - started
     except BaseException:
-        process.kill()
+        kill_group(process)
         raise
     text = finish(process, log)
     timings["faulty"] = time.time() - started

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
 import time
 
 from calculate_metrics import main
-from tests.e2e.sample_runs import assert_same_rows, read_run, sample_args, start_cli
+from tests.e2e.sample_runs import assert_same_rows, kill_group, read_run, sample_args, start_cli
 from tests.standalone_cluster import group_alive
 
 
@@ -21,8 +19,7 @@ def test_sigkill_mid_split_then_resume(sample_dir, sample_run, spark, tmp_path, 
     try:
         in_progress = wait_for_split_being_written(process, run_dir, tmp_path / "killed.log")
     finally:
-        os.killpg(process.pid, signal.SIGKILL)  # the driver, its JVM and every Python worker at once
-        process.wait(timeout=30)
+        kill_group(process)  # the driver, its JVM and every Python worker at once
     deadline = time.time() + 10
     while group_alive(process.pid) and time.time() < deadline:
         time.sleep(0.1)
