@@ -3,25 +3,17 @@
 from types import SimpleNamespace
 
 import numpy as np
-import pyarrow as pa
 import pytest
 
 from metrics.ngram_counts import build_target_table
+from tests.batches import batch_of
 from utils.config import build_config
 from utils.errors import ConfigError
 from utils.fused_pass import FusedPass
-from utils.plan import BASE_SCHEMA, build_plan
+from utils.plan import build_plan
 from utils.run import check_corpora
 from utils.splits import Split
 from utils.statistics import NgramDuplicates, TokenCounts
-
-
-def batch_of(token_rows):
-    rows = len(token_rows)
-    columns = {field.name: pa.nulls(rows, field.type) for field in BASE_SCHEMA}
-    columns["sequence_id"] = pa.array(range(rows), pa.int64())
-    columns["tokens"] = pa.array(token_rows, pa.list_(pa.int32()))
-    return pa.RecordBatch.from_pydict(columns, schema=BASE_SCHEMA)
 
 
 def test_fused_pass_adds_counts_and_flags_ids_outside_the_count_table():

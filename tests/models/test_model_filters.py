@@ -9,19 +9,11 @@ import torch
 
 from filters import get_filter
 from metrics.likelihood import greedy_match
+from tests.batches import batch_of
 from utils.errors import ConfigError, DataSourceError
 from utils.fused_pass import FusedPass
 from utils.models import ModelConfig, ModelHandle, check_model, model_for_split
-from utils.plan import BASE_SCHEMA
 from utils.splits import Split
-
-
-def batch_of(token_rows):
-    rows = len(token_rows)
-    columns = {field.name: pa.nulls(rows, field.type) for field in BASE_SCHEMA}
-    columns["sequence_id"] = pa.array(range(rows), pa.int64())
-    columns["tokens"] = pa.array(token_rows, pa.list_(pa.int32()))
-    return pa.RecordBatch.from_pydict(columns, schema=BASE_SCHEMA)
 
 
 def test_fused_pass_scores_rows_and_nulls_short_ones(tiny_model_dir, tiny_model):
