@@ -16,21 +16,10 @@ import pyarrow as pa
 from filters.base import Column, Filter
 from filters.registry import register_filter
 from metrics.likelihood import PROMPT_TOKENS, sequence_scores, token_statistics, zlib_likelihood_ratio
+from metrics.token_windows import padded_rows
 
 log = logging.getLogger(__name__)
 SCORES = ("loss", "sequence_perplexity", "prompt_perplexity", "generation_perplexity", "min_k_prob", "min_k_plus_plus", "mean_token_entropy")
-
-
-def padded_rows(tokens: pa.Array, rows: np.ndarray, pad: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """(len(rows), longest) int64 ids right-padded with `pad`, and each row's length."""
-    offsets = tokens.offsets.to_numpy()
-    values = tokens.flatten().to_numpy(zero_copy_only=False)
-    starts, lengths = offsets[rows] - offsets[0], np.diff(offsets)[rows]
-    width = int(lengths.max()) if len(rows) else 0
-    inside = np.arange(width)[None, :] < lengths[:, None]
-    ids = np.full((len(rows), width), pad, dtype=np.int64)
-    ids[inside] = values[(starts[:, None] + np.arange(width))[inside]]
-    return ids.astype(np.int64), lengths.astype(np.int64)
 
 
 @register_filter("likelihood")

@@ -17,6 +17,7 @@ import pyarrow as pa
 from filters.base import Column, Filter
 from filters.registry import register_filter
 from metrics.likelihood import PROMPT_TOKENS, greedy_match
+from metrics.token_windows import token_windows
 
 log = logging.getLogger(__name__)
 CONTINUATION_TOKENS = 32
@@ -39,16 +40,14 @@ class Memorization(Filter):
 
         model, device, batch_size = self.resources["model"].get()
         tokens = batch.column("tokens")
-        offsets = tokens.offsets.to_numpy()
-        values = tokens.flatten().to_numpy(zero_copy_only=False)
         width = PROMPT_TOKENS + CONTINUATION_TOKENS
-        usable = np.flatnonzero(np.diff(offsets) >= width)
+        usable = np.flatnonzero(np.diff(tokens.offsets.to_numpy()) >= width)
         scores = np.full(len(batch), np.nan)
         started = time.time()
         with torch.inference_mode():
             for first in range(0, len(usable), batch_size):
                 rows = usable[first : first + batch_size]
-                ids = torch.from_numpy(values[(offsets[rows] - offsets[0])[:, None] + np.arange(width)].astype(np.int64)).to(device)
+                ids = torch.from_numpy(token_windows(tokens, rows, 0, width).astype(np.int64)).to(device)
                 scores[rows] = greedy_match(model, ids[:, :PROMPT_TOKENS], ids[:, PROMPT_TOKENS:]).cpu().numpy()
         if len(usable):
             seconds = time.time() - started

@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from metrics.ngram_counts import build_target_table, lookup
+from metrics.token_windows import token_windows
 from utils.config import Config
 from utils.corpus import Corpus, open_corpus
 from utils.corpus_scan import scan_corpus
@@ -37,12 +38,10 @@ class NgramDuplicates:
     def for_batch(self, batch: pa.RecordBatch) -> pa.Array:
         table, counts = self.broadcast.value
         tokens = batch.column("tokens")
-        offsets = tokens.offsets.to_numpy()
-        values = tokens.flatten().to_numpy(zero_copy_only=False)
-        long_enough = np.diff(offsets) >= self.start + self.n
+        long_enough = np.diff(tokens.offsets.to_numpy()) >= self.start + self.n
         rows = np.flatnonzero(long_enough)
-        ngrams = values[(offsets[rows] + self.start)[:, None] + np.arange(self.n)]
-        out = np.zeros(len(offsets) - 1, np.int64)
+        ngrams = token_windows(tokens, rows, self.start, self.n)
+        out = np.zeros(len(tokens), np.int64)
         if len(rows):
             found = lookup(ngrams, table)
             outside = (ngrams > self.token_max).any(axis=1)  # ids the corpus dtype cannot hold occur 0 times
