@@ -203,14 +203,16 @@ def _run_split(spark, storage, config: Config, plan: Plan, source: SplitInput, r
 
     clock = time.time()
     path = split_path(run_dir, split)
-    flagged = {row[INVALID_REASON]: row["count"] for row in spark.read.parquet(path).filter(F.col(INVALID_REASON).isNotNull()).groupBy(INVALID_REASON).count().collect()}
+    has_taxonomy = "taxonomy" in plan.output_schema.names
+    tallies = _value_counts(spark, path, [INVALID_REASON, INCOMPLETE_REASON, *(["taxonomy"] if has_taxonomy else [])])
     timings["flag_count"] = round(time.time() - clock, 3)
+    flagged = {reason: count for reason, count in tallies[INVALID_REASON].items() if reason is not None}
     if flagged:
         log.warning("Split %s: rows kept with null metrics: %s", split.label, flagged)
-    incomplete = {row[INCOMPLETE_REASON]: row["count"] for row in spark.read.parquet(path).filter(F.col(INCOMPLETE_REASON).isNotNull()).groupBy(INCOMPLETE_REASON).count().collect()}
+    incomplete = {reason: count for reason, count in tallies[INCOMPLETE_REASON].items() if reason is not None}
     if incomplete:
         log.warning("Split %s: rows too short for some metrics (those are null): %s", split.label, incomplete)
-    taxonomy = _taxonomy_shares(spark, path, written) if "taxonomy" in plan.output_schema.names else None
+    taxonomy = _taxonomy_shares(tallies["taxonomy"], written) if has_taxonomy else None
     return {
         "input_rows": input_rows,
         "output_rows": written,
@@ -229,9 +231,18 @@ def _run_split(spark, storage, config: Config, plan: Plan, source: SplitInput, r
     }
 
 
-def _taxonomy_shares(spark, path: str, rows: int) -> dict[str, Any]:
+def _value_counts(spark, path: str, columns: list[str]) -> dict[str, dict[Any, int]]:
+    """Rows per value (None for null) of each column of the written split, from one grouped read."""
+    counts: dict[str, dict[Any, int]] = {column: {} for column in columns}
+    for row in spark.read.parquet(path).groupBy(*columns).count().collect():
+        for column in columns:
+            counts[column][row[column]] = counts[column].get(row[column], 0) + row["count"]
+    return counts
+
+
+def _taxonomy_shares(counts: dict[str | None, int], rows: int) -> dict[str, Any]:
     """Count and share of each category (null: rows whose inputs were null)."""
-    counts = {row["taxonomy"] or "null": row["count"] for row in spark.read.parquet(path).groupBy("taxonomy").count().collect()}
+    counts = {name or "null": count for name, count in counts.items()}
     return {"counts": counts, "shares": {name: round(count / max(rows, 1), 6) for name, count in counts.items()}}
 
 
