@@ -70,10 +70,16 @@ def model_for_split(config: ModelConfig, split: Split) -> ModelHandle:
     return ModelHandle(model_id, revision, config.device, config.dtype, config.batch_size, config.min_k)
 
 
+def local_model_dir(model_id: str) -> Path | None:
+    """The model's directory when `model_id` names one on this machine, else None (a Hugging Face id)."""
+    local = Path(model_id).expanduser()
+    return local if local.exists() else None
+
+
 def check_model(handle: ModelHandle) -> None:
     """Fails early, with one message, when the model or revision cannot be found (reads config.json only)."""
-    local = Path(handle.model_id).expanduser()
-    if local.exists():
+    local = local_model_dir(handle.model_id)
+    if local:
         if not (local / "config.json").is_file() or not any(local.glob("*.safetensors")):
             raise DataSourceError(f"Model directory {local} needs config.json and *.safetensors weights (only safetensors are loaded).")
         return
@@ -92,10 +98,10 @@ def check_model(handle: ModelHandle) -> None:
 def load_model(model_id: str, revision: str | None, device, dtype):
     from transformers import AutoModelForCausalLM
 
-    local = Path(model_id).expanduser()
+    local = local_model_dir(model_id)
     try:
         model = AutoModelForCausalLM.from_pretrained(
-            str(local) if local.exists() else model_id, revision=None if local.exists() else revision,
+            str(local) if local else model_id, revision=None if local else revision,
             dtype=dtype, use_safetensors=True, trust_remote_code=False,
         )
     except Exception as error:

@@ -32,9 +32,8 @@ def split_dataset(run_dir: Path):
     return pads.dataset([str(p) for p in files], format="parquet")
 
 
-def load_columns(run_dir: Path, wanted: list[str]) -> pd.DataFrame:
+def load_columns(dataset, wanted: list[str]) -> pd.DataFrame:
     """The wanted columns that exist, from every split's Parquet files (identity columns always)."""
-    dataset = split_dataset(run_dir)
     present = [c for c in dict.fromkeys(["dataset", "split", "scheme", "model", "checkpoint", *wanted]) if c in dataset.schema.names]
     return dataset.to_table(columns=present).to_pandas()
 
@@ -56,9 +55,10 @@ def build_report(run_dir: str | Path) -> Path:
     run_dir = Path(run_dir)
     out = run_dir / "_report"  # pandas, pyarrow and Spark skip `_` paths, so the run still loads as one table
     out.mkdir(exist_ok=True)
-    schema_names = split_dataset(run_dir).schema.names
+    dataset = split_dataset(run_dir)
+    schema_names = dataset.schema.names
     numeric = [c for c in schema_names if c not in NOT_METRICS and c not in ("dataset", "split", "scheme", "model", "invalid_reason", "taxonomy", "text", "tokens")]
-    frame = load_columns(run_dir, ["taxonomy", "memorization_score", *numeric])
+    frame = load_columns(dataset, ["taxonomy", "memorization_score", *numeric])
     frame["label"] = frame["dataset"] + "/" + frame["split"]
     numeric = [c for c in numeric if c in frame and (pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c]))]
     sections: list[str] = []
