@@ -22,9 +22,11 @@ def write_config(path: Path, sample_dir: Path, master: str = "local[2]", ui_port
     return path
 
 
-def sample_args(sample_dir: Path, output: Path, run_id: str, *extra: str) -> list[str]:
-    config = write_config(output.parent / f"{run_id}.yaml", sample_dir)
-    return ["--sample", "--config", str(config), "--output", str(output), "--run_id", run_id, "--quiet", *extra]
+def sample_args(sample_dir: Path, output: Path, run_id: str, *extra: str, master: str = "local[2]", ui_port: int = 4050,
+                config: str = "", quiet: bool = True) -> list[str]:
+    """CLI arguments for the sample pipeline; `config` is YAML appended after the spark section's keys."""
+    path = write_config(output.parent / f"{run_id}.yaml", sample_dir, master=master, ui_port=ui_port, extra=config)
+    return ["--sample", "--config", str(path), "--output", str(output), "--run_id", run_id, *(["--quiet"] if quiet else []), *extra]
 
 
 def start_cli(arguments: list[str], log: Path, cwd: Path) -> subprocess.Popen:

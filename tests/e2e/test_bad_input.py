@@ -18,7 +18,7 @@ import pytest
 
 from calculate_metrics import main
 from tests.conftest import ROOT
-from tests.e2e.sample_runs import write_config
+from tests.e2e.sample_runs import sample_args
 
 TOKENS = pa.list_(pa.int64())
 
@@ -30,8 +30,7 @@ def sample_rows(sample_dir: Path) -> tuple[list[int], list[int]]:
 
 
 def sample_command(sample_dir: Path, tmp_path: Path, *extra: str, config: str = "") -> list[str]:
-    path = write_config(tmp_path / "bad.yaml", sample_dir, extra=config)
-    return ["--sample", "--config", str(path), "--output", str(tmp_path / "out"), "--run_id", "bad", "--quiet", *extra]
+    return sample_args(sample_dir, tmp_path / "out", "bad", *extra, config=config)
 
 
 def test_bad_rows_are_kept_with_a_reason(sample_dir, spark, tmp_path, capsys):

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.e2e.sample_runs import assert_same_rows, kill_group, read_run, start_cli, write_config
+from tests.e2e.sample_runs import assert_same_rows, kill_group, read_run, sample_args, start_cli
 from tests.standalone_cluster import StandaloneCluster, free_port, get_json
 
 RUN_TIMEOUT = 900
@@ -33,9 +33,8 @@ def timings():
 
 
 def cluster_command(cluster, sample_dir, directory, run_id: str, ui_port: int) -> list[str]:
-    config = write_config(directory / f"{run_id}.yaml", sample_dir, master=cluster.url, ui_port=ui_port,
-                          extra="  conf:\n    spark.executor.memory: 1g\n    spark.task.maxFailures: '4'\n")
-    return ["--sample", "--config", str(config), "--output", str(directory / "out"), "--run_id", run_id]
+    conf = "  conf:\n    spark.executor.memory: 1g\n    spark.task.maxFailures: '4'\n"
+    return sample_args(sample_dir, directory / "out", run_id, master=cluster.url, ui_port=ui_port, config=conf, quiet=False)
 
 
 def finish(process, log, timeout: float = RUN_TIMEOUT) -> str:
