@@ -91,3 +91,24 @@ def test_greedy_match_equals_generate(tiny_model, rows):
     own = torch.cat([ids[:1, :32], generated[:1, 32:]], dim=1)
     with torch.inference_mode():
         assert greedy_match(tiny_model, own[:, :32], own[:, 32:]).tolist() == [1.0]
+
+
+@pytest.mark.parametrize("chunk_elements", [1, 97 * 7, 97 * 64, 1 << 30])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_token_statistics_do_not_depend_on_chunking_or_touch_the_logits(chunk_elements, dtype):
+    """Chunks of one position, of 7 (not dividing 3 x 12 positions), of a row, and all at once."""
+    generator = torch.Generator().manual_seed(1)
+    logits = (torch.randn(3, 12, 97, generator=generator) * 4).to(dtype)
+    ids = torch.randint(0, 97, (3, 12), generator=generator)
+    original = logits.clone()
+    stats = token_statistics(logits, ids, chunk_elements)
+    assert torch.equal(logits, original)
+    log_p = torch.log_softmax(logits.double(), dim=-1)[:, :-1]  # straightforward float64 reference
+    p = log_p.exp()
+    mu = (p * log_p).sum(-1)
+    sigma = ((p * log_p**2).sum(-1) - mu**2).sqrt()
+    target = log_p.gather(-1, ids[:, 1:, None]).squeeze(-1)
+    assert stats["log_prob"].shape == (3, 11)
+    torch.testing.assert_close(stats["log_prob"].double(), target, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(stats["z"].double(), (target - mu) / sigma, rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(stats["entropy"].double(), -mu, rtol=1e-5, atol=1e-5)
