@@ -38,7 +38,7 @@ class Likelihood(Filter):
     def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
         import torch
 
-        model, device, batch_size = self.resources["model"].get()
+        model, device, batch_size, _ = self.resources["model"].get()
         k = self.resources["model"].min_k
         tokens = batch.column("tokens")
         lengths_all = np.diff(tokens.offsets.to_numpy())

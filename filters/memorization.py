@@ -38,7 +38,7 @@ class Memorization(Filter):
     def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
         import torch
 
-        model, device, batch_size = self.resources["model"].get()
+        model, device, _, batch_size = self.resources["model"].get()
         tokens = batch.column("tokens")
         width = PROMPT_TOKENS + CONTINUATION_TOKENS
         usable = np.flatnonzero(np.diff(tokens.offsets.to_numpy()) >= width)

@@ -11,6 +11,7 @@ Rows are right-padded; `lengths` says how many tokens of each row are real.
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import torch
@@ -110,7 +111,10 @@ def greedy_match(model, prompts: torch.Tensor, continuations: torch.Tensor) -> t
     continuation length, so no padding is needed; EOS does not stop generation (a fixed-length score).
     """
     new_tokens = continuations.shape[1]
-    output = model(input_ids=prompts, use_cache=True)
+    # Only the last position's logits are needed; the vocabulary projection of the others is a third of
+    # a small Pythia's prompt pass. Models whose forward lacks `logits_to_keep` compute them all.
+    last_only = {"logits_to_keep": 1} if "logits_to_keep" in inspect.signature(model.forward).parameters else {}
+    output = model(input_ids=prompts, use_cache=True, **last_only)
     generated = []
     for step in range(new_tokens):
         token = output.logits[:, -1].argmax(-1)

@@ -18,6 +18,16 @@ def test_comma_lists_and_defaults():
     assert config.spark.master == "local[*]"
 
 
+@pytest.mark.parametrize("model, message", [
+    ({"batch_size": 0}, "model.batch_size must be positive or null, got 0"),
+    ({"generation_batch_size": -4}, "model.generation_batch_size must be positive or null, got -4"),
+    ({"min_k": 0}, r"model.min_k must be in \(0, 1\], got 0"),
+])
+def test_model_settings_are_checked(model, message):
+    with pytest.raises(ConfigError, match=message):
+        build_config({"model": model})
+
+
 @pytest.mark.parametrize("run_id", ["..", "../x", "a/b", "/abs", "", "a..b"])
 def test_run_id_cannot_escape(run_id):
     with pytest.raises(ConfigError):

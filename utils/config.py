@@ -308,8 +308,11 @@ def validate(config: Config) -> None:
     model = config.model
     if model.dtype not in DTYPES:
         raise ConfigError(f"model.dtype must be one of {', '.join(DTYPES)}, got {model.dtype!r}.")
-    if model.batch_size is not None and model.batch_size <= 0 or not 0 < model.min_k <= 1:
-        raise ConfigError("model.batch_size must be positive and model.min_k in (0, 1].")
+    for key in ("batch_size", "generation_batch_size"):
+        if getattr(model, key) is not None and getattr(model, key) <= 0:
+            raise ConfigError(f"model.{key} must be positive or null, got {getattr(model, key)}.")
+    if not 0 < model.min_k <= 1:
+        raise ConfigError(f"model.min_k must be in (0, 1], got {model.min_k}.")
     if config.taxonomy.recitation_threshold < 1:
         raise ConfigError(f"taxonomy.recitation_threshold must be >= 1, got {config.taxonomy.recitation_threshold}.")
     if not 0 < config.spark.ui_port < 65536:

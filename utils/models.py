@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from utils.errors import ConfigError, DataSourceError
 from utils.splits import Split
@@ -28,7 +29,15 @@ class ModelConfig:
     device: str = "auto"  # auto: the task's GPU when there is one, else CPU
     dtype: str = "auto"  # auto: bfloat16 on GPU (float16 if unsupported), float32 on CPU
     batch_size: int | None = None  # None: 64 on GPU, 16 on CPU
+    generation_batch_size: int | None = None  # None: 4 x batch_size (decoding keeps no full-length logits)
     min_k: float = 0.2  # k of Min-K% and Min-K%++
+
+
+class LoadedModel(NamedTuple):
+    model: object
+    device: object  # torch.device
+    batch_size: int  # rows per forward pass of the likelihood filter
+    generation_batch_size: int  # rows per greedy decoding of the memorization filter
 
 
 @dataclass(frozen=True)
@@ -40,14 +49,15 @@ class ModelHandle:
     device: str
     dtype: str
     batch_size: int | None
+    generation_batch_size: int | None
     min_k: float
 
     @property
     def label(self) -> str:
         return self.model_id + (f"@{self.revision}" if self.revision else "")
 
-    def get(self):
-        """(model, torch device, batch size), cached per worker process."""
+    def get(self) -> LoadedModel:
+        """The model on this task's device, cached per worker process, with the batch sizes to use there."""
         import torch
 
         device = _task_device(self.device)
@@ -56,7 +66,7 @@ class ModelHandle:
             _WORKER_MODELS.clear()  # one model per worker at a time: the next split's replaces it
             _WORKER_MODELS[key] = load_model(self.model_id, self.revision, device, _torch_dtype(self.dtype, device))
         batch = self.batch_size or (64 if device.type == "cuda" else 16)
-        return _WORKER_MODELS[key], torch.device(device), batch
+        return LoadedModel(_WORKER_MODELS[key], torch.device(device), batch, self.generation_batch_size or 4 * batch)
 
 
 def model_for_split(config: ModelConfig, split: Split) -> ModelHandle:
@@ -67,7 +77,7 @@ def model_for_split(config: ModelConfig, split: Split) -> ModelHandle:
         revision = config.revision or f"step{split.step}"
     else:
         raise ConfigError(f"Split {split.label} names no Pythia model: set model.name to the causal LM that should score it.")
-    return ModelHandle(model_id, revision, config.device, config.dtype, config.batch_size, config.min_k)
+    return ModelHandle(model_id, revision, config.device, config.dtype, config.batch_size, config.generation_batch_size, config.min_k)
 
 
 def local_model_dir(model_id: str) -> Path | None:

@@ -19,7 +19,7 @@ from utils.splits import Split
 def test_fused_pass_scores_rows_and_nulls_short_ones(tiny_model_dir, tiny_model):
     rng = np.random.default_rng(1)
     rows = [rng.integers(2, 97, 64).tolist() for _ in range(5)] + [[5], rng.integers(2, 97, 40).tolist()]
-    handle = ModelHandle(str(tiny_model_dir), None, "cpu", "float32", 2, 0.2)  # batch of 2: several sub-batches
+    handle = ModelHandle(str(tiny_model_dir), None, "cpu", "float32", 2, 3, 0.2)  # batches of 2 and 3: several each
     filters = (get_filter("likelihood_with_token_log_probs"), get_filter("memorization"))
     batch = batch_of(rows).append_column("text", pa.array(["abc abc abc"] * len(rows)))  # as detokenize would add
     schema = pa.schema([*batch.schema, *[field for cls in filters for field in cls.adds]])
@@ -37,6 +37,14 @@ def test_fused_pass_scores_rows_and_nulls_short_ones(tiny_model_dir, tiny_model)
     assert out["zlib_likelihood_ratio"][0] == pytest.approx(out["loss"][0] / len(zlib.compress(b"abc abc abc")))
 
 
+def test_batch_sizes_default_per_device_and_generation_to_four_times(tiny_model_dir):
+    loaded = ModelHandle(str(tiny_model_dir), None, "cpu", "float32", None, None, 0.2).get()
+    assert (loaded.device.type, loaded.batch_size, loaded.generation_batch_size) == ("cpu", 16, 64)
+    loaded = ModelHandle(str(tiny_model_dir), None, "cpu", "float32", 5, None, 0.2).get()
+    assert (loaded.batch_size, loaded.generation_batch_size) == (5, 20)
+    assert ModelHandle(str(tiny_model_dir), None, "cpu", "float32", 5, 7, 0.2).get().generation_batch_size == 7
+
+
 def test_model_resolution():
     config = ModelConfig()
     assert model_for_split(config, Split("memories", "deduped", "1.4b", 23000)).label == "EleutherAI/pythia-1.4b-deduped@step23000"
@@ -50,6 +58,6 @@ def test_missing_model_or_weights_is_one_clear_error(tmp_path):
     (tmp_path / "config.json").write_text("{}")
     (tmp_path / "pytorch_model.bin").write_bytes(b"")
     with pytest.raises(DataSourceError, match="only safetensors are loaded"):
-        check_model(ModelHandle(str(tmp_path), None, "cpu", "float32", 1, 0.2))
+        check_model(ModelHandle(str(tmp_path), None, "cpu", "float32", 1, 1, 0.2))
     with pytest.raises(DataSourceError, match=r"EleutherAI/pythia-70m@step7 could not be found .*revisions are step<N>"):
-        check_model(ModelHandle("EleutherAI/pythia-70m", "step7", "cpu", "float32", 1, 0.2))  # HF_HUB_OFFLINE=1 in tests
+        check_model(ModelHandle("EleutherAI/pythia-70m", "step7", "cpu", "float32", 1, 1, 0.2))  # HF_HUB_OFFLINE=1 in tests
