@@ -1,9 +1,9 @@
 """`model_memorization_score`: greedy 32-token continuation of the 32-token prompt (METRICS.md, 'Memorization score').
 
 Biderman et al. 2023: the fraction of the 32 continuation tokens that greedy decoding of the prompt
-reproduces, with a KV cache, in batches (metrics/likelihood.py `greedy_match`). Lets a user score rows
-for any model; for a Pythia memorized-evals split and its own model it should be 1.0. Rows shorter
-than 64 tokens get null; longer rows use tokens 0..63.
+reproduces, with a KV cache, in batches of `model.generation_batch_size` rows (metrics/likelihood.py
+`greedy_match`). Lets a user score rows for any model; for a Pythia memorized-evals split and its own
+model it should be 1.0. Rows shorter than 64 tokens get null; longer rows use tokens 0..63.
 """
 
 from __future__ import annotations

@@ -112,3 +112,8 @@ def test_token_statistics_do_not_depend_on_chunking_or_touch_the_logits(chunk_el
     torch.testing.assert_close(stats["log_prob"].double(), target, rtol=1e-5, atol=1e-5)
     torch.testing.assert_close(stats["z"].double(), (target - mu) / sigma, rtol=1e-4, atol=1e-4)
     torch.testing.assert_close(stats["entropy"].double(), -mu, rtol=1e-5, atol=1e-5)
+
+
+def test_token_statistics_of_no_rows():
+    stats = token_statistics(torch.zeros(0, 64, 97), torch.zeros(0, 64, dtype=torch.long))
+    assert all(value.shape == (0, 63) for value in stats.values())
