@@ -61,3 +61,15 @@ def test_missing_model_or_weights_is_one_clear_error(tmp_path):
         check_model(ModelHandle(str(tmp_path), None, "cpu", "float32", 1, 1, 0.2))
     with pytest.raises(DataSourceError, match=r"EleutherAI/pythia-70m@step7 could not be found .*revisions are step<N>"):
         check_model(ModelHandle("EleutherAI/pythia-70m", "step7", "cpu", "float32", 1, 1, 0.2))  # HF_HUB_OFFLINE=1 in tests
+
+
+def _torch_threads(_):
+    import torch
+
+    yield torch.get_num_threads()
+
+
+def test_torch_in_a_python_worker_runs_task_cpus_threads(spark):
+    """README: on CPU each worker's torch uses spark.task.cpus threads (1 here), so tasks do not oversubscribe cores."""
+    task_cpus = int(spark.sparkContext.getConf().get("spark.task.cpus", "1"))
+    assert spark.sparkContext.parallelize(range(2), 2).mapPartitions(_torch_threads).collect() == [task_cpus] * 2
