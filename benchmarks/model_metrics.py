@@ -98,7 +98,7 @@ def main() -> None:
 
         def metrics_alone():
             """Our metric code alone, on the first batch's logits once per batch (timed directly, not as a difference)."""
-            for batch in batches:
+            for _ in batches:
                 scores = sequence_scores(token_statistics(first_logits, batches[0]), lengths[: len(batches[0])], 0.2)
                 {name: value.cpu() for name, value in scores.items()}
 
