@@ -17,7 +17,7 @@ import yaml
 
 from utils.corpus import CorpusConfig
 from utils.errors import ConfigError
-from utils.models import DTYPES, ModelConfig
+from utils.models import DTYPES, ModelConfig, local_model_dir
 from utils.splits import DATASETS, MODEL_SIZES, SCHEMES
 
 RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
@@ -257,7 +257,7 @@ def absolute_paths(sections: dict[str, Any]) -> dict[str, Any]:
     corpora = {key: replace(c, path=_absolute(c.path) if c.path else c.path, bin_files=tuple(_absolute(f) for f in c.bin_files))
                for key, c in statistics.corpora.items()}
     name = model.name
-    if name and (name.startswith((".", "/", "~")) or Path(name).expanduser().exists()):  # else a Hugging Face id
+    if name and (name.startswith((".", "/", "~")) or local_model_dir(name)):  # else a Hugging Face id
         name = _absolute(name)
     return {
         **sections,
