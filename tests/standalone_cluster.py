@@ -111,23 +111,21 @@ class StandaloneCluster:
 
     def kill_worker(self, number: int) -> None:
         """SIGKILL to the worker's whole process group: worker, its executor and that executor's Python workers."""
-        process = self.worker_processes[number].popen
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
+        kill_group(self.worker_processes[number].popen)
 
     def stop(self) -> list[int]:
         """Stops every process this cluster started (TERM, then KILL); returns the process groups with processes left (none)."""
         processes = [p.popen for p in [*self.worker_processes, self.master] if p]
         for process in processes:
             if process.poll() is None:
-                _signal_group(process.pid, signal.SIGTERM)
+                signal_group(process.pid, signal.SIGTERM)
         deadline = time.time() + 20
         for process in processes:
             try:
                 process.wait(timeout=max(0.1, deadline - time.time()))
             except subprocess.TimeoutExpired:
                 pass
-            _signal_group(process.pid, signal.SIGKILL)  # the group: executors a worker left behind too
+            signal_group(process.pid, signal.SIGKILL)  # the group: executors a worker left behind too
             process.wait(timeout=10)
         deadline = time.time() + 20  # killed executors are reaped by init, not by us: give it a moment
         while any(group_alive(p.pid) for p in processes) and time.time() < deadline:
@@ -135,8 +133,15 @@ class StandaloneCluster:
         return [p.pid for p in processes if group_alive(p.pid)]
 
 
-def _signal_group(pid: int, sig: int) -> None:
+def signal_group(pid: int, sig: int) -> None:
+    """`sig` to the process group led by `pid`, if any of it is left."""
     try:
         os.killpg(pid, sig)
     except ProcessLookupError:
         pass
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    """SIGKILL to a child's whole process group (it was started with start_new_session), then reap the child."""
+    signal_group(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)

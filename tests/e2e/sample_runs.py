@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -35,15 +34,6 @@ def start_cli(arguments: list[str], log: Path, cwd: Path) -> subprocess.Popen:
     with log.open("wb") as sink:
         return subprocess.Popen([sys.executable, str(ROOT / "calculate_metrics.py"), *arguments], cwd=cwd, env=environment,
                                 stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def kill_group(process: subprocess.Popen) -> None:
-    """SIGKILL to the child's whole process group: the driver, its JVM and every Python worker."""
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait(timeout=30)
 
 
 def read_run(run_dir: Path) -> pd.DataFrame:

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from tests.e2e.sample_runs import assert_same_rows, kill_group, read_run, sample_args, start_cli
-from tests.standalone_cluster import StandaloneCluster, free_port, get_json
+from tests.e2e.sample_runs import assert_same_rows, read_run, sample_args, start_cli
+from tests.standalone_cluster import StandaloneCluster, free_port, get_json, kill_group
 
 RUN_TIMEOUT = 900
 

@@ -7,8 +7,8 @@ import re
 import time
 
 from calculate_metrics import main
-from tests.e2e.sample_runs import assert_same_rows, kill_group, read_run, sample_args, start_cli
-from tests.standalone_cluster import group_alive
+from tests.e2e.sample_runs import assert_same_rows, read_run, sample_args, start_cli
+from tests.standalone_cluster import group_alive, kill_group
 
 
 def test_sigkill_mid_split_then_resume(sample_dir, sample_run, spark, tmp_path, capsys):
