@@ -8,13 +8,13 @@ import pyarrow.compute as pc
 
 from filters.base import Column, Filter
 from filters.registry import register_filter
-from metrics.patterns import pattern_flags
+from metrics.patterns import pattern_columns
 from metrics.repetition import repetition_columns
 
 
 @register_filter("patterns")
 class Patterns(Filter):
-    """`is_incrementing`, `is_repeating`, `is_templating` from text; reference repetition columns from tokens."""
+    """Templating flags and `templating_coverage` from text; reference repetition columns from tokens."""
 
     reads = ("text", "tokens")
     adds = pa.schema(
@@ -22,6 +22,7 @@ class Patterns(Filter):
             ("is_incrementing", pa.bool_()),
             ("is_repeating", pa.bool_()),
             ("is_templating", pa.bool_()),
+            ("templating_coverage", pa.float64()),
             ("num_repeating", pa.int32()),
             ("repeating_offset", pa.int32()),
             ("smallest_repeating_chunk", pa.list_(pa.int32())),
@@ -29,12 +30,7 @@ class Patterns(Filter):
     )
 
     def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
-        flags = np.array([pattern_flags(text or "") for text in batch.column("text").to_pylist()], dtype=bool).reshape(-1, 2)
-        columns: dict[str, Column] = {
-            "is_incrementing": flags[:, 0],
-            "is_repeating": flags[:, 1],
-            "is_templating": flags[:, 0] | flags[:, 1],
-        }
+        columns: dict[str, Column] = dict(pattern_columns(batch.column("text").to_pylist()))
         columns.update(token_repetition(batch.column("tokens")))
         return columns
 

@@ -1,50 +1,54 @@
-"""Templating detectors on decoded text (METRICS.md, 'Templating'): `is_incrementing`, `is_repeating`.
+"""Templating on decoded text (METRICS.md, 'Templating'; Prashant et al. 2024, arXiv 2406.17746): how much of a
+text one repeating or one incrementing pattern explains, and the flags `is_repeating`, `is_incrementing`.
 
-The reference (EleutherAI/semantic-memorization, filters/pattern_incrementing.py and its exact-period
-repetition test) required the *whole* text to be one pattern, so any lead-in or trailing text hid it
-(templating F1 0.78 on human labels, recall 0.67). Ours looks for the dominant pattern *inside* the
-text and fires when it covers at least `MIN_COVERAGE` of the characters:
+The reference (EleutherAI/semantic-memorization, filters/pattern_incrementing.py and its exact-period test)
+required the whole text to be one pattern, so any lead-in or tail hid it. Ours measures coverage inside the
+text, and keeps to what people label as templating (../shared/data, README 'Templating'):
 
-- repeating: the union of character runs that are periodic with period p <= MAX_PERIOD and hold at
-  least three copies of their unit ("-----", "<br><br><br>", repeated lines), plus blocks of >= 3
-  consecutive lines that share one template prefix ("\\usepackage{...}" blocks);
-- incrementing: numbers (decimal, decimals, 0x-hex, single letters as enumerators) that form an
-  arithmetic progression with a non-zero step in at least MIN_TERMS terms, either taking every s-th
-  number (s <= MAX_STRIDE: "1, 2, 3", table columns, dates) or the first number of consecutive lines
-  (numbered lists, hex-dump addresses, line numbers); the span from the first to one step past the
-  last term is what it covers.
+- repeating: the same unit over and over, character for character. Runs that are periodic with a unit of
+  <= MAX_REPEAT_UNIT characters over >= MIN_COPIES copies, grouped by their unit (up to rotation: "ab" runs
+  and "ba" runs are one pattern); `repeating_coverage` is the share of the text the largest group covers.
+  Lines that only share a prefix (`\\usepackage{...}` blocks, imports, stack traces) are not a repetition.
+- incrementing: the same unit over and over except for numbers that count. Every number (decimal, decimal
+  fraction, 0x-hex, a lone letter enumerator "(b)", a roman numeral "XXIX", "(iv)") becomes one placeholder;
+  runs of >= MIN_TERMS consecutive copies of a unit of <= MAX_COUNT_UNIT symbols in which each number slot
+  keeps its own constant step (or constant ratio) and at least one slot moves are covered.
+  `incrementing_coverage` is the share of the text those copies cover. Lines that differ in an identifier
+  ("AMDEP_TRUE = @AMDEP_TRUE@") or in unrelated numbers (tables, stack-trace line numbers) do not count.
 """
 
 from __future__ import annotations
 
-import re
-
 import numba
 import numpy as np
 
-MIN_COVERAGE = 0.5
-MAX_PERIOD = 64
+MAX_REPEAT_UNIT = 64  # characters
 MIN_COPIES = 3
-MIN_TERMS = 4
-MIN_LINE_TERMS = 3
-MAX_STRIDE = 12
-MIN_TEMPLATE_LINES = 3
-MIN_TEMPLATE_PREFIX = 5
+MAX_COUNT_UNIT = 96  # skeleton symbols (a number is one symbol)
+MIN_TERMS = 3
+MIN_NUMBERED_LINES = 4
+INCREMENTING_THRESHOLD = 0.5  # chosen by 5-fold cross-validation on the dev labels (benchmarks/templating_agreement.py)
+REPEATING_THRESHOLD = 0.7
 
-# The first number-like token of a line, after punctuation/indentation and at most one leading word.
-_LINE_LEAD = re.compile(
-    r"[^\w]*(?:[A-Za-z]+[ \t]+)?(0[xX][0-9a-fA-F]+|\d+(?:\.\d+)?(?![0-9a-fA-F])|[0-9a-fA-F]*\d[0-9a-fA-F]*|[A-Za-z](?=[).:\]]))"
-)
-_DECIMAL = re.compile(r"^\d+(?:\.\d+)?$")
-_LINE = re.compile(r"[^\n]+")
-_HEX_ONLY = re.compile(r"^(?:0[xX])?[0-9a-fA-F]+$")
+_NUMBER = -1  # skeleton symbol standing for any number
+
+
+def pattern_coverage(text: str) -> tuple[float, float]:
+    """(incrementing_coverage, repeating_coverage) of one decoded text, each a share 0..1 of its stripped characters."""
+    stripped = (text or "").strip()
+    if not stripped:
+        return 0.0, 0.0
+    codes = np.frombuffer(stripped.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    return (
+        _incrementing_mask(codes, MAX_COUNT_UNIT, MIN_TERMS).sum() / codes.size,
+        _dominant_repetition(codes, MAX_REPEAT_UNIT, MIN_COPIES) / codes.size,
+    )
 
 
 def pattern_flags(text: str) -> tuple[bool, bool]:
     """(is_incrementing, is_repeating) of one decoded text."""
-    if not text or not text.strip():
-        return False, False
-    return is_incrementing(text), is_repeating(text)
+    incrementing, repeating = pattern_coverage(text)
+    return bool(incrementing >= INCREMENTING_THRESHOLD), bool(repeating >= REPEATING_THRESHOLD)
 
 
 def is_templating(text: str) -> bool:
@@ -52,25 +56,324 @@ def is_templating(text: str) -> bool:
     return incrementing or repeating
 
 
+def pattern_columns(texts: list[str | None]) -> dict[str, np.ndarray]:
+    """Coverage scores and flags for a batch of texts (None counts as empty)."""
+    coverage = np.array([pattern_coverage(text or "") for text in texts], dtype=np.float64).reshape(-1, 2)
+    incrementing = coverage[:, 0] >= INCREMENTING_THRESHOLD
+    repeating = coverage[:, 1] >= REPEATING_THRESHOLD
+    return {
+        "is_incrementing": incrementing,
+        "is_repeating": repeating,
+        "is_templating": incrementing | repeating,
+        "templating_coverage": coverage.max(axis=1),
+    }
+
+
+# ---------------------------------------------------------------- repeating
+
+
+@numba.njit(cache=True, nogil=True)
+def _dominant_repetition(codes: np.ndarray, max_unit: int, min_copies: int) -> int:
+    """Characters covered by the periodic runs of the most covering unit (up to rotation)."""
+    n = codes.size
+    keys = []
+    starts = []
+    ends = []
+    for period in range(1, min(max_unit, n // min_copies) + 1):
+        last = n - period  # positions 0..last-1 have a partner
+        i = period - 1
+        # A maximal run of positions with codes[i] == codes[i + period], of length L, spells the periodic string
+        # codes[a : a + L + period]. Runs long enough to count (L >= (min_copies - 1) * period >= period) always
+        # hold a multiple-of-period sample, so only samples are probed and extended.
+        while i < last:
+            if codes[i] != codes[i + period]:
+                i += period
+                continue
+            a = i
+            while a > 0 and codes[a - 1] == codes[a - 1 + period]:
+                a -= 1
+            b = i
+            while b + 1 < last and codes[b + 1] == codes[b + 1 + period]:
+                b += 1
+            # a unit that is itself periodic was already found, with more copies, at its own smaller period
+            if b - a + 1 >= (min_copies - 1) * period and _is_primitive(codes, a, period):
+                keys.append(_rotation_key(codes, a, period))
+                starts.append(a)
+                ends.append(b + 1 + period)
+            i = b + 1 + period
+    if len(keys) == 0:
+        return 0
+    return _largest_group_union(np.array(keys), np.array(starts), np.array(ends))
+
+
+@numba.njit(cache=True, nogil=True)
+def _is_primitive(codes: np.ndarray, start: int, period: int) -> bool:
+    for d in range(1, period // 2 + 1):
+        if period % d == 0:
+            periodic = True
+            for k in range(start + d, start + period):
+                if codes[k] != codes[k - d]:
+                    periodic = False
+                    break
+            if periodic:
+                return False
+    return True
+
+
+@numba.njit(cache=True, nogil=True)
+def _rotation_key(codes: np.ndarray, start: int, period: int) -> np.uint64:
+    """The smallest polynomial hash over the rotations of codes[start : start + period]."""
+    base = np.uint64(1_000_003)
+    top = np.uint64(1)
+    h = np.uint64(0)
+    for k in range(period):
+        h = h * base + np.uint64(codes[start + k])
+        if k > 0:
+            top = top * base
+    best = h
+    for k in range(period - 1):
+        c = np.uint64(codes[start + k])
+        h = (h - c * top) * base + c
+        if h < best:
+            best = h
+    return best
+
+
+@numba.njit(cache=True, nogil=True)
+def _largest_group_union(keys: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> int:
+    order = np.argsort(keys)
+    best = 0
+    i = 0
+    while i < order.size:
+        j = i
+        while j < order.size and keys[order[j]] == keys[order[i]]:
+            j += 1
+        group = order[i:j]
+        group = group[np.argsort(starts[group])]
+        total = 0
+        reach = -1
+        for g in group:
+            if ends[g] > reach:
+                total += ends[g] - max(starts[g], reach)
+                reach = ends[g]
+        best = max(best, total)
+        i = j
+    return best
+
+
 # ---------------------------------------------------------------- incrementing
 
 
-def is_incrementing(text: str) -> bool:
-    need = MIN_COVERAGE * len(text.strip())
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    if _stride_progression(codes, need, MAX_STRIDE, MIN_TERMS):
+@numba.njit(cache=True, nogil=True)
+def _incrementing_mask(codes: np.ndarray, max_unit: int, min_terms: int) -> np.ndarray:
+    symbols, values, alternates, char_start, char_end = _skeleton(codes)
+    m = symbols.size
+    covered = np.zeros(codes.size, dtype=np.bool_)
+    for period in range(1, min(max_unit, m // 2) + 1):
+        last = m - period
+        i = period - 1
+        while i < last:  # same sampled run search as _dominant_repetition, over skeleton symbols
+            if symbols[i] != symbols[i + period]:
+                i += period
+                continue
+            a = i
+            while a > 0 and symbols[a - 1] == symbols[a - 1 + period]:
+                a -= 1
+            b = i
+            while b + 1 < last and symbols[b + 1] == symbols[b + 1 + period]:
+                b += 1
+            if b - a + 1 >= period:
+                _mark_counting_copies(symbols, values, alternates, a, period, b + period, min_terms, char_start, char_end, covered)
+            i = b + 1 + period
+    _mark_numbered_lines(symbols, values, char_start, char_end, MIN_NUMBERED_LINES, covered)
+    return covered
+
+
+@numba.njit(cache=True, nogil=True)
+def _mark_numbered_lines(symbols, values, char_start, char_end, min_lines, covered) -> None:
+    """Cover runs of >= min_lines consecutive non-blank lines whose leading numbers (after punctuation and
+    indentation) count with a constant non-zero step: numbered lists and tables with an index column."""
+    m = symbols.size
+    leads = np.full(m, np.nan)
+    line_start = np.empty(m, dtype=np.int64)
+    line_end = np.empty(m, dtype=np.int64)
+    lines = 0
+    i = 0
+    while i < m:
+        j = i
+        while j < m and symbols[j] != 10:
+            j += 1
+        k = i
+        while k < j and symbols[k] != _NUMBER and not _is_alnum(symbols[k]):
+            k += 1
+        if k < j:  # blank lines neither count nor break a list
+            leads[lines] = values[k] if symbols[k] == _NUMBER else np.nan
+            line_start[lines], line_end[lines] = char_start[i], char_end[j - 1]
+            lines += 1
+        i = j + 1
+    first = 0
+    for k in range(1, lines):
+        step = leads[k] - leads[k - 1]
+        if step != step or step == 0.0:
+            first = k
+            continue
+        if k - first >= 2 and not _close(step, leads[k - 1] - leads[k - 2]):
+            first = k - 1
+        if k - first + 1 >= min_lines:
+            covered[line_start[first] : line_end[k]] = True
+
+
+@numba.njit(cache=True, nogil=True)
+def _mark_counting_copies(symbols, values, alternates, a, period, end, min_terms, char_start, char_end, covered) -> None:
+    """Cover stretches of >= min_terms consecutive copies of the unit symbols[a : a + period] (the periodic run ends
+    at `end`) in which every number slot keeps its own step and at least one slot moves."""
+    copies = (end - a) // period + 1
+    first = 0  # first copy of the current stretch
+    for k in range(1, copies):
+        moving = False
+        steady = True
+        for j in range(a, a + period):
+            if symbols[j] != _NUMBER or j + k * period > end:
+                continue
+            x, y = values[j + (k - 1) * period], values[j + k * period]
+            if x != x or y != y:  # unknown (cut by the text's edge): neither moves nor breaks
+                continue
+            if y != x:
+                moving = True
+            if k - first >= 2 and values[j + (k - 2) * period] == values[j + (k - 2) * period]:
+                if not (_same_step(values, j, k, period) or _same_step(alternates, j, k, period)):
+                    steady = False
+        if not moving:
+            first = k
+        elif not steady:
+            first = k - 1
+        elif k - first + 1 >= min_terms:
+            covered[char_start[a + first * period] : char_end[min(a + (k + 1) * period - 1, end)]] = True
+
+
+@numba.njit(cache=True, nogil=True)
+def _same_step(values, j, k, period) -> bool:
+    """Slot j moves from copy k-1 to k as it did from k-2 to k-1: the same difference or the same ratio."""
+    x, y, z = values[j + (k - 2) * period], values[j + (k - 1) * period], values[j + k * period]
+    if _close(z - y, y - x):
         return True
-    return text.count("\n") >= MIN_LINE_TERMS - 1 and _line_progression(text, need)
+    return x != 0.0 and y != 0.0 and x != y and _close(z / y, y / x)
 
 
 @numba.njit(cache=True, nogil=True)
-def _is_digit(c: int) -> bool:
-    return 48 <= c <= 57
+def _close(x: float, y: float) -> bool:
+    return abs(x - y) <= 1e-9 * max(1.0, abs(x))
 
 
 @numba.njit(cache=True, nogil=True)
-def _is_letter(c: int) -> bool:
-    return 65 <= c <= 90 or 97 <= c <= 122
+def _skeleton(codes: np.ndarray):
+    """Symbols of the text with each number replaced by _NUMBER; per symbol its value (NaN when not a number or when
+    cut by the text's edge), an alternate value (a lone roman letter's numeral value), and its character span."""
+    n = codes.size
+    symbols = np.empty(n, dtype=np.int64)
+    values = np.empty(n, dtype=np.float64)
+    alternates = np.empty(n, dtype=np.float64)
+    char_start = np.empty(n, dtype=np.int64)
+    char_end = np.empty(n, dtype=np.int64)
+    m = 0
+    i = 0
+    while i < n:
+        end, value, alternate = _number_at(codes, i)
+        if end > i:
+            if i == 0 or end == n:
+                value = alternate = np.nan
+            symbols[m] = _NUMBER
+        else:
+            end = i + 1
+            symbols[m] = codes[i]
+        values[m], alternates[m], char_start[m], char_end[m] = value, alternate, i, end
+        m += 1
+        i = end
+    return symbols[:m], values[:m], alternates[:m], char_start[:m], char_end[:m]
+
+
+@numba.njit(cache=True, nogil=True)
+def _number_at(codes: np.ndarray, i: int):
+    """(end, value, alternate value) of a number starting at codes[i]; end == i when none starts there."""
+    n = codes.size
+    c = codes[i]
+    word_start = i == 0 or not (_is_alnum(codes[i - 1]) or codes[i - 1] == 95)
+    if c == 48 and word_start and i + 2 < n and (codes[i + 1] | 32) == 120 and _hex_digit(codes[i + 2]) >= 0:
+        j, value = i + 2, 0.0
+        while j < n and _hex_digit(codes[j]) >= 0:
+            value = value * 16.0 + _hex_digit(codes[j])
+            j += 1
+        return j, value, value
+    if 48 <= c <= 57:
+        j, value = i, 0.0
+        while j < n and 48 <= codes[j] <= 57:
+            value = value * 10.0 + (codes[j] - 48)
+            j += 1
+        if j + 1 < n and codes[j] == 46 and 48 <= codes[j + 1] <= 57:
+            scale = 0.1
+            j += 1
+            while j < n and 48 <= codes[j] <= 57:
+                value += (codes[j] - 48) * scale
+                scale /= 10.0
+                j += 1
+        return j, value, value
+    if _is_letter(c) and word_start:
+        j = i
+        while j < n and _is_letter(codes[j]):
+            j += 1
+        if j < n and (_is_alnum(codes[j]) or codes[j] == 95):
+            return i, np.nan, np.nan
+        roman = _roman_value(codes, i, j)
+        if j - i == 1:  # "(b)", "a.", "x_{c}": a letter enumerator, or a roman one-letter numeral "(i)"
+            letter = float(c | 32) - 96.0
+            return j, letter, float(roman) if roman > 0 else letter
+        # roman numerals: upper case ("Chapter XXIX"), or lower case set off like "(iv)" / "iv." (not "li", "div")
+        if roman > 0 and (c < 97 or (i > 0 and codes[i - 1] == 40) or (j < n and (codes[j] == 41 or codes[j] == 46))):
+            return j, float(roman), float(roman)
+    return i, np.nan, np.nan
+
+
+@numba.njit(cache=True, nogil=True)
+def _roman_value(codes: np.ndarray, i: int, j: int) -> int:
+    """Value of codes[i:j] as a roman numeral in one letter case, -1 when it is not a well-formed one."""
+    upper = codes[i] < 97
+    total = 0
+    repeat = 0
+    for k in range(i, j):
+        digit = _roman_digit(codes[k])
+        if digit == 0 or (codes[k] < 97) != upper:
+            return -1
+        repeat = repeat + 1 if k > i and codes[k] == codes[k - 1] else 1
+        if repeat > 3 or (repeat > 1 and digit in (5, 50, 500)):
+            return -1
+        following = _roman_digit(codes[k + 1]) if k + 1 < j else 0
+        if following > digit:
+            if following not in (5 * digit, 10 * digit) or digit in (5, 50, 500):
+                return -1
+            total -= digit
+        else:
+            total += digit
+    return total
+
+
+@numba.njit(cache=True, nogil=True)
+def _roman_digit(c: int) -> int:
+    c |= 32
+    if c == 105:
+        return 1
+    if c == 118:
+        return 5
+    if c == 120:
+        return 10
+    if c == 108:
+        return 50
+    if c == 99:
+        return 100
+    if c == 100:
+        return 500
+    if c == 109:
+        return 1000
+    return 0
 
 
 @numba.njit(cache=True, nogil=True)
@@ -85,188 +388,10 @@ def _hex_digit(c: int) -> int:
 
 
 @numba.njit(cache=True, nogil=True)
-def _scan_numbers(codes: np.ndarray):
-    """Number-like tokens (value, start, end): 0x-hex, decimals with one optional fraction, and a lone
-    ASCII letter directly followed by ')', '.', ':' or ']' (an enumerator, valued by its lower-case code)."""
-    n = codes.size
-    values = np.empty(n, dtype=np.float64)
-    starts = np.empty(n, dtype=np.int64)
-    ends = np.empty(n, dtype=np.int64)
-    count = 0
-    i = 0
-    while i < n:
-        c = codes[i]
-        if c == 48 and i + 2 < n and (codes[i + 1] == 120 or codes[i + 1] == 88) and _hex_digit(codes[i + 2]) >= 0:
-            j, value = i + 2, 0.0
-            while j < n and _hex_digit(codes[j]) >= 0:
-                value = value * 16.0 + _hex_digit(codes[j])
-                j += 1
-        elif _is_digit(c):
-            j, value = i, 0.0
-            while j < n and _is_digit(codes[j]):
-                value = value * 10.0 + (codes[j] - 48)
-                j += 1
-            if j + 1 < n and codes[j] == 46 and _is_digit(codes[j + 1]):
-                scale = 0.1
-                j += 1
-                while j < n and _is_digit(codes[j]):
-                    value += (codes[j] - 48) * scale
-                    scale /= 10.0
-                    j += 1
-        elif (
-            _is_letter(c)
-            and (i == 0 or not (_is_letter(codes[i - 1]) or _is_digit(codes[i - 1])))
-            and i + 1 < n
-            and (codes[i + 1] == 41 or codes[i + 1] == 46 or codes[i + 1] == 58 or codes[i + 1] == 93)
-        ):
-            j, value = i + 1, float(c | 32)
-        else:
-            i += 1
-            continue
-        values[count], starts[count], ends[count] = value, i, j
-        count += 1
-        i = j
-    return values[:count], starts[:count], ends[:count]
+def _is_letter(c: int) -> bool:
+    return 65 <= c <= 90 or 97 <= c <= 122
 
 
 @numba.njit(cache=True, nogil=True)
-def _stride_progression(codes: np.ndarray, need: float, max_stride: int, min_terms: int) -> bool:
-    """Some stride s takes every s-th number into an arithmetic run of >= min_terms terms with a
-    non-zero step, spanning (one step past its last term included) at least `need` characters."""
-    values, starts, ends = _scan_numbers(codes)
-    count = values.size
-    if count < min_terms:
-        return False
-    run = np.zeros(count, dtype=np.int64)  # equal non-zero steps ending at i along the stride chain
-    for stride in range(1, min(max_stride, (count - 1) // (min_terms - 1)) + 1):
-        run[:] = 0
-        for i in range(stride, count):
-            step = values[i] - values[i - stride]
-            if step == 0.0:
-                continue
-            if i >= 2 * stride:
-                previous = values[i - stride] - values[i - 2 * stride]
-                same = abs(step - previous) <= 1e-9 * max(1.0, abs(step))
-                run[i] = run[i - stride] + 1 if same else 1
-            else:
-                run[i] = 1
-            terms = run[i] + 1
-            if terms >= min_terms:
-                span = ends[i] - starts[i - run[i] * stride]
-                if span + span / (terms - 1) >= need:
-                    return True
-    return False
-
-
-def _line_progression(text: str, need: float) -> bool:
-    """The leading numbers of >= MIN_LINE_TERMS consecutive non-empty lines form an arithmetic progression."""
-    lines = list(_LINE.finditer(text))
-    if len(lines) < MIN_LINE_TERMS:
-        return False
-    tokens = [_line_lead(line.group()) for line in lines]
-    for interpretation in (_decimal_or_none, _hex_or_none):
-        values = [interpretation(token) if token else None for token in tokens]
-        i = 0
-        while i < len(values) - 1:
-            if values[i] is None or values[i + 1] is None or values[i + 1] == values[i]:
-                i += 1
-                continue
-            step, j = values[i + 1] - values[i], i + 1
-            while j + 1 < len(values) and values[j + 1] is not None and abs(values[j + 1] - values[j] - step) <= 1e-9 * max(1.0, abs(step)):
-                j += 1
-            if j - i + 1 >= MIN_LINE_TERMS and lines[j].end() - lines[i].start() >= need:
-                return True
-            i = j
-    return False
-
-
-def _line_lead(line: str) -> str | None:
-    match = _LINE_LEAD.match(line)
-    return match.group(1) if match else None
-
-
-def _decimal_or_none(token: str) -> float | None:
-    if _DECIMAL.match(token):
-        return float(token)
-    if token.isalpha():
-        return float(ord(token.lower()))
-    return None
-
-
-def _hex_or_none(token: str) -> float | None:
-    if _HEX_ONLY.match(token) and len(token.removeprefix("0x").removeprefix("0X")) >= 2:
-        return float(int(token, 16))
-    return None
-
-
-# ---------------------------------------------------------------- repeating
-
-
-def is_repeating(text: str) -> bool:
-    stripped = text.strip()
-    need = MIN_COVERAGE * len(stripped)
-    covered = periodic_coverage(stripped)
-    if covered >= need:
-        return True
-    return covered + template_line_coverage(stripped) >= need
-
-
-def periodic_coverage(text: str) -> int:
-    """Characters inside runs that are periodic with period <= MAX_PERIOD over >= MIN_COPIES units."""
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    return int(_periodic_coverage(codes, MAX_PERIOD, MIN_COPIES))
-
-
-@numba.njit(cache=True, nogil=True)
-def _periodic_coverage(codes: np.ndarray, max_period: int, min_copies: int) -> int:
-    # A maximal run of positions i with codes[i] == codes[i + p], of length L, spells the p-periodic
-    # string codes[a : a + L + p] holding (L + p) / p copies of its unit. Runs long enough to count
-    # (L >= (min_copies - 1) * p >= p) always contain a multiple-of-p sample, so only samples are
-    # probed and extended: about n / p probes per period instead of n.
-    n = codes.size
-    covered = np.zeros(n, dtype=np.bool_)
-    for period in range(1, min(max_period, n // min_copies) + 1):
-        last = n - period  # positions 0..last-1 have a partner
-        i = period - 1
-        while i < last:
-            if codes[i] != codes[i + period]:
-                i += period
-                continue
-            a = i
-            while a > 0 and codes[a - 1] == codes[a - 1 + period]:
-                a -= 1
-            b = i
-            while b + 1 < last and codes[b + 1] == codes[b + 1 + period]:
-                b += 1
-            if b - a + 1 >= (min_copies - 1) * period:
-                covered[a : b + 1 + period] = True
-            i = b + 1 + period  # b + 1 breaks the run; the next long run holds a sample from here on
-    return int(covered.sum())
-
-
-def template_line_coverage(text: str) -> int:
-    """Characters in blocks of >= MIN_TEMPLATE_LINES consecutive lines sharing a template prefix."""
-    lines = text.split("\n")
-    total = 0
-    block: list[str] = []
-    prefix = ""
-    for line in [*lines, None]:
-        if line is not None and line.strip():
-            candidate = _common_prefix(prefix, line) if block else line
-            if not block or len(candidate.strip()) >= MIN_TEMPLATE_PREFIX:
-                prefix = candidate
-                block.append(line)
-                continue
-        if len(block) >= MIN_TEMPLATE_LINES:
-            total += sum(len(b) + 1 for b in block)
-        block = [line] if line is not None and line.strip() else []
-        prefix = line or ""
-    return total
-
-
-def _common_prefix(a: str, b: str) -> str:
-    limit = min(len(a), len(b))
-    i = 0
-    while i < limit and a[i] == b[i]:
-        i += 1
-    return a[:i]
+def _is_alnum(c: int) -> bool:
+    return 48 <= c <= 57 or _is_letter(c)

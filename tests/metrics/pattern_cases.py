@@ -1,14 +1,22 @@
-"""Hand-labelled texts shaped like memorized Pythia sequences (~64 tokens): (text, is_incrementing, is_repeating).
+"""Hand-written texts shaped like memorized Pythia sequences (~64 tokens), one kind of pattern or code each.
 
-Positives carry realistic lead-in and trailing text, which the reference detector's exact-period test
-could not tolerate; negatives are ordinary prose, code and boilerplate that must not fire.
+Positives carry realistic lead-in and trailing text, which the reference detector's exact-period test could not
+tolerate; negatives are prose, boilerplate and the kinds of code that people label code, not templating
+(../shared/design/METRICS.md, 'Templating'): LaTeX preambles, import/using/#include blocks, stack traces, lines
+of assignments that differ in one identifier, lines that merely share a prefix.
 """
 
 INCREMENTING = [
+    "scales of patient beliefs.[11](#osp4364-bib-0011){ref-type=\"ref\"}, [12](#osp4364-bib-0012){ref-type=\"ref\"}, [13](#osp4364-bib-0013){ref-type=\"ref\"}, [14](#osp4364-bib-0014)",
+    "<a name='L51'></a><a href='#L51'>51</a>\n<a name='L52'></a><a href='#L52'>52</a>\n<a name='L53'></a><a href='#L53'>53</a>\n<a name='L",
+    "Coppi, Serse (i), (ii), (iii), (iv), (v), (vi), (vii), (viii), (ix), (x), (xi), (xii), (xiii), (xiv), (xv",
+    "Contents\n33. Chapter XXVIII\n34. Chapter XXIX\n35. Chapter XXX\n36. Chapter XXXI\n37. Chapter XXXII\n38. Chapter",
+    ".\n 103.\n 104.\n 105.\n 106.\n 107.\n 108.\n 109.\n 110.\n 111.\n 112.\n 113.\n 114.\n 115.\n 116.\n 117.\n 118",
+    " $x0 = $x & 0x11111111;\n $x1 = $x & 0x22222222;\n $x2 = $x & 0x44444444;\n $x3 = $x & 0x88888888;\n",
     "The following steps are required:\n1. Open the valve\n2. Check the pressure\n3. Close the lid\n4. Start the pump\n5. Wait ten minutes\n6. Record",
     "Chapter contents\n\n1. Introduction\n2. Background\n3. Methods\n4. Results\n5. Discussion\n6. Conclusion\n\nCopyright",
     "static const int offsets[] = {0x00, 0x04, 0x08, 0x0c, 0x10, 0x14, 0x18, 0x1c, 0x20, 0x24, 0x28};\n/* end",
-    "00000000  7f 45 4c 46 02 01 01 00  00 00 00 00 00 00 00 00\n00000010  02 00 3e 00 01 00 00 00  c5 48 40 00 00 00 00 00\n00000020  40 00 00 00 00 00 00 00  08 22 00 00 00 00 00 00\n00000030  00 00",
+    "00000000  7f 45 4c 46 02 01 01 00  00 00 00 00 00 00 00 00\n00000010  02 00 3e 00 01 00 00 00  c5 48 40 00 00 00 00 00\n00000020  40 00 00 00 00 00 00 00  08 22 00 00 00 00 00 00\n00000030  00 00 00 00 40 00 38 00  09 00 40 00 1e 00 1d 00\n00000040  06 00",
     "Release history: v1.0.1, v1.0.2, v1.0.3, v1.0.4, v1.0.5, v1.0.6, v1.0.7, v1.0.8 and then the",
     "| Rank | Team | Points |\n|---|---|---|\n| 1 | Ajax | 88 |\n| 2 | PSV | 79 |\n| 3 | Feyenoord | 71 |\n| 4 | AZ | 60 |\n| 5 | Twente",
     "Dates: 2013-01-01, 2013-01-02, 2013-01-03, 2013-01-04, 2013-01-05, 2013-01-06, 2013-01-07 (all",
@@ -16,18 +24,13 @@ INCREMENTING = [
     "id=1001&id=1002&id=1003&id=1004&id=1005&id=1006&id=1007&id=1008",
     "Page 1 of 9 Page 2 of 9 Page 3 of 9 Page 4 of 9 Page 5 of 9 Page 6",
     "10 PRINT \"HELLO\"\n20 GOTO 10\n30 END\n40 REM\n50 REM next\n60 REM done\n70",
-    "(a) the tenant; (b) the landlord; (c) the agent; (d) the guarantor; (e) any",
     "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n16\n17\n18\n19",
-    "Figure 3: values at t = 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7 and 0.8 seconds respectively for each",
-    "#define REG_CTRL 0x1000\n#define REG_STAT 0x1004\n#define REG_DATA 0x1008\n#define REG_IRQ  0x100c\n#define",
-    "Line 1: foo\nLine 2: bar\nLine 3: baz\nLine 4: qux\nLine 5: quux\nthe end",
 ]
 
 REPEATING = [
     "Comments\n\n------------------------------------------------------------------------\n\nPosted",
     "<br><br><br><br><br><br><br><br><br><br><br><br><br><br><br><br><br><br><br>",
     "Click here<br><br><br><br><br><br><br><br><br><br><br><br><br><br><br><br><br> to continue",
-    "\\documentclass[12pt]{minimal}\n\\usepackage{amsmath}\n\\usepackage{wasysym}\n\\usepackage{amsfonts}\n\\usepackage{amssymb}\n\\usepackage{amsbsy}\n\\usepackage{mathrsfs}\n\\usepackage{upgreek}\n\\setlength",
     "Results\n\n= = = = = = = = = = = = = = = = = = = = = = = = = = = = = = = =\n\nThe",
     "hahahahahahahahahahahahahahahahahahahahahahahahaha lol",
     "0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff",
@@ -36,11 +39,22 @@ REPEATING = [
     "****************************************************************\n * Project",
 
     "The the the the the the the the the the the the the the the the the the",
+    "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,",
+    "Makeup Addiction\n\nadd your own caption\n\nadd your own caption\n\nadd your own caption\n\nadd your own caption\n\nadd your own",
+    "<span class=\"cline-any cline-neutral\">&nbsp;</span>\n<span class=\"cline-any cline-neutral\">&nbsp;</span>\n<span class=\"cline-any cline-neutral\">&nbsp;</span>\n<span class=\"cline-any cline-neutral\">&nbsp;</span>\n<span class=",
     "| | | | | | | | | | | | | | | | | | | | | | | | | | | | | | | | | | | | |",
-    "import java.util.List;\nimport java.util.Map;\nimport java.util.Set;\nimport java.util.HashMap;\nimport java.util.HashSet;\n",
 ]
 
 NEGATIVE = [
+    "\\documentclass[12pt]{minimal}\n\\usepackage{amsmath}\n\\usepackage{wasysym}\n\\usepackage{amsfonts}\n\\usepackage{amssymb}\n\\usepackage{amsbsy}\n\\usepackage{mathrsfs}\n\\usepackage{upgreek}\n\\setlength",
+    "import java.util.List;\nimport java.util.Map;\nimport java.util.Set;\nimport java.util.HashMap;\nimport java.util.HashSet;\n",
+    "$. Thus, $\\documentclass[12pt]{minimal}\n \\usepackage{amsmath}\n \\usepackage{wasysym}\n \\usepackage{amsfonts}\n \\usepackage{amssymb}\n \\usepackage{amsbsy}",
+    "using System;\nusing System.Collections.Generic;\nusing System.Linq;\nusing System.Text;\nusing System.Threading.Tasks;\n\nnamespace",
+    "#include <cassert>\n#include <utility>\n#include <stdexcept>\n#include <algorithm>\n#include <vector>\n#include \"util/log.h\"\n",
+    "\tat org.apache.catalina.core.StandardWrapperValve.invoke(StandardWrapperValve.java:196)\n\tat org.apache.catalina.core.StandardContextValve.invoke(StandardContextValve.java:79)\n\tat org.apache.catalina.core.StandardHostValve.invoke(StandardHostValve.java:143)\n\tat",
+    "AMDEP_FALSE = @AMDEP_FALSE@\nAMDEP_TRUE = @AMDEP_TRUE@\nAMTAR = @AMTAR@\nAM_CFLAGS = @AM_CFLAGS@\nAR = @AR@\nAUTOCONF = @AUTOCONF@\nAUTOHEADER = @AUTOHEADER@",
+    " android:layout_width=\"match_parent\"\n android:layout_height=\"wrap_content\"\n android:layout_marginTop=\"8dp\"\n android:orientation=\"vertical\"",
+    "C3 0.0291 (6) 0.0326 (6) 0.0293 (6) 0.0035 (5) 0.0043 (5) 0.0014 (5)\n C4 0.0277 (6) 0.0348 (7) 0.0341 (6) 0.0019 (5) 0.0036 (5) 0.0006 (5)\n C5 0.0302 (7)",
     "\n" * 40,  # blank: its own category ("empty/blank"), not a pattern
     "",
     "The committee met on Tuesday to discuss the budget for next year. Several members raised concerns about the rising cost of maintenance and the lack of funding for new",

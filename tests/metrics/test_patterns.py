@@ -3,18 +3,20 @@ import random
 import numpy as np
 import pytest
 
-from metrics.patterns import MAX_PERIOD, MIN_COPIES, is_templating, pattern_flags, periodic_coverage
+from benchmarks.templating_agreement import coverages, flags, load_labels, precision_recall_f1, truth
+from metrics.patterns import MAX_REPEAT_UNIT, MIN_COPIES, _dominant_repetition, is_templating, pattern_columns, pattern_coverage, pattern_flags
+from tests.conftest import HUMAN_LABELS, require_shared
 from tests.metrics.pattern_cases import INCREMENTING, NEGATIVE, REPEATING
 
 
 @pytest.mark.parametrize("text", INCREMENTING)
 def test_incrementing_fires_despite_lead_in_and_tail(text):
-    assert pattern_flags(text)[0], text
+    assert pattern_flags(text) == (True, False), text
 
 
 @pytest.mark.parametrize("text", REPEATING)
 def test_repeating_fires_despite_lead_in_and_tail(text):
-    assert pattern_flags(text)[1], text
+    assert pattern_flags(text) == (False, True), text
 
 
 @pytest.mark.parametrize("text", NEGATIVE)
@@ -22,14 +24,41 @@ def test_prose_and_code_do_not_fire(text):
     assert pattern_flags(text) == (False, False), text
 
 
-def test_templating_f1_on_labelled_examples():
-    positives = INCREMENTING + REPEATING
-    predicted_positive = [is_templating(t) for t in positives]
-    false_positives = sum(is_templating(t) for t in NEGATIVE)
-    tp = sum(predicted_positive)
-    precision = tp / (tp + false_positives)
-    recall = tp / len(positives)
-    assert precision >= 0.9 and 2 * precision * recall / (precision + recall) >= 0.9
+def test_agreement_with_people_on_the_dev_half():
+    """Regression guard below the issue's target (F1 >= 0.90 at precision >= 0.90); benchmarks/templating_agreement.py reports it."""
+    texts, categories = load_labels(require_shared(HUMAN_LABELS))
+    predicted = flags(coverages(texts))
+    precision, _, f1 = precision_recall_f1(predicted["templating"], truth(categories, "templating"))
+    assert precision >= 0.88 and f1 >= 0.88, (precision, f1)
+    for task in ("incrementing", "repeating"):
+        assert precision_recall_f1(predicted[task], truth(categories, task))[2] >= 0.85, task
+
+
+def test_coverage_hand_values():
+    # 12 copies of "ab" after a 4-character lead-in "xyz " (stripped text of 28 characters)
+    assert pattern_coverage("xyz " + "ab" * 12) == (0.0, 24 / 28)
+    # the unit "a# " five times counting 1..5: copies "a1 " .. "a5 " cover 15 of the 19 characters ("end." is not)
+    assert pattern_coverage("a1 a2 a3 a4 a5 end.") == (15 / 19, 0.0)
+    # a number touching the text's edge may be cut, so it is not trusted ("5" could be the start of "57"): two terms
+    assert pattern_coverage("x1 x3 x5")[0] == 0.0 and pattern_coverage("x1 x3 x5 y")[0] > 0
+    # one unit over and over in two runs broken by a line break counts as one pattern: 10 + 10 of 21 characters
+    assert pattern_coverage("0,0,0,0,0,\n0,0,0,0,0,") == (0.0, 20 / 21)
+    # two different units: only the larger run counts ("-----" 5 and "=====" 7 characters of 13)
+    assert pattern_coverage("-----\n=======") == (0.0, 7 / 13)
+
+
+def test_counting_slots_keep_their_own_step():
+    assert pattern_flags("p[2] = w >> 16; p[3] = w >> 24; p[4] = w >> 32; p[5] = w >> 40; p[6]")[0]  # two slots, two steps
+    assert pattern_flags("mask0 = 0x1; mask1 = 0x2; mask2 = 0x4; mask3 = 0x8; mask4 = 0x10; mask5")[0]  # a constant ratio
+    assert not pattern_flags("a[1] = 7; a[2] = 3; a[3] = 9; a[4] = 1; a[5] = 8; a[6] = 2; a[7] = 6;")[0]  # one slot counts, one does not
+    assert not pattern_flags("x = f(4); x = f(4); x = f(4); x = f(4); x = f(4);")[0]  # nothing moves: repeating, not counting
+
+
+def test_enumerators_letters_and_roman_numerals():
+    assert pattern_flags("see (a) and; (b) and; (c) and; (d) and; (e) and; (f) and;")[0]
+    assert pattern_flags("items (i), (ii), (iii), (iv), (v), (vi), (vii), (viii), (ix), (x), (xi)")[0]
+    # "li", "div", "mix" are words, not numerals: HTML rows counting in their text still count
+    assert pattern_flags("<li>\n <a href=\"#\">Link 1</a>\n </li>\n <li>\n <a href=\"#\">Link 2</a>\n </li>\n <li>\n <a href=\"#\">Link 3</a>\n </l")[0]
 
 
 def test_reference_bugs_are_fixed():
@@ -40,15 +69,33 @@ def test_reference_bugs_are_fixed():
 
 def test_signature_and_edge_cases():
     assert pattern_flags("") == (False, False)
+    assert pattern_coverage("   \n\t ") == (0.0, 0.0)
     assert pattern_flags("a") == (False, False)
     assert pattern_flags("ééééééééééééé") == (False, True)  # non-ASCII repetition
-    flags = pattern_flags("1, 2, 3, 4, 5, 6")
-    assert isinstance(flags, tuple) and all(isinstance(flag, bool) for flag in flags)
+    flags_ = pattern_flags("1, 2, 3, 4, 5, 6")
+    assert isinstance(flags_, tuple) and all(isinstance(flag, bool) for flag in flags_)
+    assert is_templating("0,0,0,0,0,0,0,0,0,0") and not is_templating("plain words here")
 
 
-def brute_force_coverage(text: str) -> int:
-    covered = [False] * len(text)
-    for period in range(1, min(MAX_PERIOD, len(text) // MIN_COPIES) + 1):
+def test_pattern_columns_match_the_single_text_functions():
+    texts = [INCREMENTING[0], REPEATING[0], NEGATIVE[3], None, ""]
+    columns = pattern_columns(texts)
+    for i, text in enumerate(texts):
+        incrementing, repeating = pattern_flags(text or "")
+        assert (columns["is_incrementing"][i], columns["is_repeating"][i]) == (incrementing, repeating)
+        assert columns["is_templating"][i] == (incrementing or repeating)
+        assert columns["templating_coverage"][i] == max(pattern_coverage(text or ""))
+    assert pattern_columns([])["templating_coverage"].shape == (0,)
+
+
+def brute_force_dominant(text: str) -> int:
+    """Per rotation class of the primitive unit, the union of runs with >= MIN_COPIES copies; the largest."""
+
+    def primitive(unit):
+        return next(unit[:d] for d in range(1, len(unit) + 1) if len(unit) % d == 0 and unit[:d] * (len(unit) // d) == unit)
+
+    groups: dict[str, set[int]] = {}
+    for period in range(1, min(MAX_REPEAT_UNIT, len(text) // MIN_COPIES) + 1):
         i = 0
         while i < len(text) - period:
             if text[i] != text[i + period]:
@@ -58,23 +105,18 @@ def brute_force_coverage(text: str) -> int:
             while j < len(text) - period and text[j] == text[j + period]:
                 j += 1
             if j - i >= (MIN_COPIES - 1) * period:
-                covered[i : j + period] = [True] * (j + period - i)
+                unit = primitive(text[i : i + period])
+                key = min(unit[k:] + unit[:k] for k in range(len(unit)))
+                groups.setdefault(key, set()).update(range(i, j + period))
             i = j
-    return sum(covered)
+    return max((len(covered) for covered in groups.values()), default=0)
 
 
-def test_periodic_coverage_equals_brute_force():
+def test_dominant_repetition_equals_brute_force():
     rng = random.Random(3)
     for _ in range(400):
         alphabet = rng.choice(["ab", "abc", "a b-", "xyz01"])
         pieces = [rng.choice([c * rng.randint(1, 9) for c in alphabet] + ["".join(rng.choices(alphabet, k=rng.randint(1, 5))) * rng.randint(1, 5)]) for _ in range(rng.randint(1, 12))]
         text = "".join(pieces)
-        assert periodic_coverage(text) == brute_force_coverage(text), text
-
-
-def test_periodic_coverage_hand_values():
-    assert periodic_coverage("xyz-----abc") == 5
-    assert periodic_coverage("ab" * 3) == 6
-    assert periodic_coverage("ab" * 2 + "c") == 0  # two copies are not enough
-    assert periodic_coverage("") == 0
-    assert np.int64(periodic_coverage("aaa")) == 3
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        assert _dominant_repetition(codes, MAX_REPEAT_UNIT, MIN_COPIES) == brute_force_dominant(text), text

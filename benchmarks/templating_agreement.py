@@ -1,0 +1,167 @@
+"""Agreement of the templating detector (metrics/patterns.py) with people's labels, and its speed on one core.
+
+Reads a hand-labelled file shaped like ../shared/data/human-labels-dev.csv (columns `shortened_text`, `Category`;
+`pattern-incrementing` and `pattern-repeating` are the positives) and prints precision, recall and F1 per task,
+the flags by category, 5-fold cross-validation by category (the shipped thresholds per fold, and thresholds
+re-chosen on the other four folds), precision/recall of `templating_coverage` at several thresholds, and texts/s.
+
+    python benchmarks/templating_agreement.py [--labels PATH] [--folds 5] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from metrics.patterns import INCREMENTING_THRESHOLD, REPEATING_THRESHOLD, pattern_coverage  # noqa: E402
+
+DEFAULT_LABELS = Path(__file__).resolve().parents[2] / "shared" / "data" / "human-labels-dev.csv"
+TASKS = {"incrementing": ("pattern-incrementing",), "repeating": ("pattern-repeating",), "templating": ("pattern-incrementing", "pattern-repeating")}
+# Held-out half figures quoted in issue 11 (same script, other half); ours before this detector on both halves.
+REFERENCE_FIGURES = [
+    ("reference pattern.py, held-out half", 0.93, 0.69, 0.79),
+    ("ours at 889b926, held-out half", 0.49, 0.91, 0.63),
+    ("ours at 889b926, dev half", 0.45, 0.87, 0.60),
+]
+GRID = np.round(np.arange(0.30, 0.951, 0.05), 2)
+
+
+def load_labels(path: Path) -> tuple[list[str], np.ndarray]:
+    """(texts, categories) of a labelled CSV; a missing file or column is one clear error."""
+    if not path.is_file():
+        raise FileNotFoundError(f"labelled texts not found: {path} (expected ../shared/data/human-labels-dev.csv beside the repo, or pass --labels)")
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"shortened_text", "Category"} - set(reader.fieldnames or ())
+        if missing:
+            raise ValueError(f"{path}: missing column(s) {sorted(missing)}")
+        rows = list(reader)
+    return [row["shortened_text"] for row in rows], np.array([row["Category"] for row in rows])
+
+
+def coverages(texts: list[str]) -> np.ndarray:
+    """(rows, 2) incrementing and repeating coverage."""
+    return np.array([pattern_coverage(text) for text in texts], dtype=np.float64).reshape(-1, 2)
+
+
+def flags(coverage: np.ndarray, incrementing: float = INCREMENTING_THRESHOLD, repeating: float = REPEATING_THRESHOLD) -> dict[str, np.ndarray]:
+    inc, rep = coverage[:, 0] >= incrementing, coverage[:, 1] >= repeating
+    return {"incrementing": inc, "repeating": rep, "templating": inc | rep}
+
+
+def truth(categories: np.ndarray, task: str) -> np.ndarray:
+    return np.isin(categories, TASKS[task])
+
+
+def precision_recall_f1(predicted: np.ndarray, actual: np.ndarray) -> tuple[float, float, float]:
+    tp = int((predicted & actual).sum())
+    precision = tp / max(int(predicted.sum()), 1)
+    recall = tp / max(int(actual.sum()), 1)
+    return precision, recall, 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def stratified_folds(categories: np.ndarray, folds: int, seed: int) -> np.ndarray:
+    """Fold number per row: each category's rows shuffled and dealt round-robin, so every fold has the same mix."""
+    fold = np.empty(categories.size, dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    for category in np.unique(categories):
+        rows = rng.permutation(np.flatnonzero(categories == category))
+        fold[rows] = np.arange(rows.size) % folds
+    return fold
+
+
+def best_thresholds(coverage: np.ndarray, categories: np.ndarray) -> tuple[float, float]:
+    """Grid thresholds that maximize templating F1 (ties: the higher precision)."""
+    actual = truth(categories, "templating")
+    scored = []
+    for inc in GRID:
+        for rep in GRID:
+            p, _, f = precision_recall_f1(flags(coverage, inc, rep)["templating"], actual)
+            scored.append((round(f, 9), round(p, 9), -inc, -rep))
+    _, _, inc, rep = max(scored)
+    return -inc, -rep
+
+
+def cross_validate(coverage: np.ndarray, categories: np.ndarray, folds: int, seed: int) -> dict[str, np.ndarray]:
+    """Per fold (P, R, F1) of templating: with the shipped thresholds, and with thresholds chosen on the other folds."""
+    fold = stratified_folds(categories, folds, seed)
+    shipped, retuned, chosen = [], [], []
+    for k in range(folds):
+        test, train = fold == k, fold != k
+        actual = truth(categories[test], "templating")
+        shipped.append(precision_recall_f1(flags(coverage[test])["templating"], actual))
+        inc, rep = best_thresholds(coverage[train], categories[train])
+        chosen.append((inc, rep))
+        retuned.append(precision_recall_f1(flags(coverage[test], inc, rep)["templating"], actual))
+    return {"shipped": np.array(shipped), "retuned": np.array(retuned), "chosen": np.array(chosen)}
+
+
+def texts_per_second(texts: list[str], seconds: float = 2.0) -> float:
+    pattern_coverage("warm up 1, 2, 3")
+    done, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for text in texts:
+            pattern_coverage(text)
+        done += len(texts)
+    return done / (time.perf_counter() - start)
+
+
+def report(path: Path, folds: int, seed: int) -> None:
+    texts, categories = load_labels(path)
+    coverage = coverages(texts)
+    predicted = flags(coverage)
+    print(f"labels: {path} ({len(texts)} rows)")
+    print(f"thresholds: incrementing_coverage >= {INCREMENTING_THRESHOLD}, repeating_coverage >= {REPEATING_THRESHOLD}\n")
+    print("| task | precision | recall | F1 | labelled | flagged |\n|---|---|---|---|---|---|")
+    for task in TASKS:
+        actual = truth(categories, task)
+        p, r, f = precision_recall_f1(predicted[task], actual)
+        print(f"| {task} | {p:.3f} | {r:.3f} | {f:.3f} | {actual.sum()} | {predicted[task].sum()} |")
+
+    print("\n| templating, for comparison | precision | recall | F1 |\n|---|---|---|---|")
+    for name, p, r, f in REFERENCE_FIGURES:
+        print(f"| {name} | {p:.2f} | {r:.2f} | {f:.2f} |")
+
+    print("\n| category | rows | is_incrementing | is_repeating | is_templating |\n|---|---|---|---|---|")
+    for category, rows in Counter(categories.tolist()).most_common():
+        mask = categories == category
+        print(f"| {category} | {rows} | {predicted['incrementing'][mask].sum()} | {predicted['repeating'][mask].sum()} | {predicted['templating'][mask].sum()} |")
+
+    cv = cross_validate(coverage, categories, folds, seed)
+    print(f"\n{folds}-fold cross-validation by category (seed {seed}), templating, mean ± sd [min, max] over folds:")
+    print("| thresholds | precision | recall | F1 |\n|---|---|---|---|")
+    for name in ("shipped", "retuned"):
+        cells = [f"{col.mean():.3f} ± {col.std(ddof=1):.3f} [{col.min():.3f}, {col.max():.3f}]" for col in cv[name].T]
+        label = "shipped, per fold" if name == "shipped" else "re-chosen on the other folds"
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    print("thresholds re-chosen per fold (incrementing, repeating): " + ", ".join(f"({i:.2f}, {r:.2f})" for i, r in cv["chosen"]))
+
+    print("\n`templating_coverage` (max of the two coverages) as one score:")
+    print("| templating_coverage >= | precision | recall | F1 |\n|---|---|---|---|")
+    score, actual = coverage.max(axis=1), truth(categories, "templating")
+    for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        p, r, f = precision_recall_f1(score >= threshold, actual)
+        print(f"| {threshold:.1f} | {p:.3f} | {r:.3f} | {f:.3f} |")
+
+    print(f"\nspeed: {texts_per_second(texts):,.0f} texts/s on one core (pattern_coverage over these texts, after JIT warm-up)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--labels", type=Path, default=DEFAULT_LABELS)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    report(args.labels, args.folds, args.seed)
+
+
+if __name__ == "__main__":
+    main()
