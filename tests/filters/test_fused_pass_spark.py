@@ -5,7 +5,7 @@ import pytest
 
 from metrics.repetition import repetition_columns
 
-from tests.conftest import SHARED_TOKENIZER
+from tests.conftest import SHARED_TOKENIZER, require_shared
 from utils.config import TokenizerConfig
 from utils.plan import build_plan
 from utils.run import apply_plan
@@ -24,7 +24,7 @@ def frame_of(spark, rows):
 
 @pytest.fixture(scope="module")
 def handle(spark):
-    return TokenizerRegistry(spark, TokenizerConfig(path=str(SHARED_TOKENIZER))).for_split(Split("memories", "deduped", "70m"))
+    return TokenizerRegistry(spark, TokenizerConfig(path=str(require_shared(SHARED_TOKENIZER)))).for_split(Split("memories", "deduped", "70m"))
 
 
 def test_real_pythia_ids_decode_and_metrics_attach(spark, pythia_tokenizer, handle):
@@ -37,6 +37,7 @@ def test_real_pythia_ids_decode_and_metrics_attach(spark, pythia_tokenizer, hand
     assert [result[i]["text"] for i in range(3)] == TEXTS
     assert result[3]["text"] == "<|endoftext|>"
     assert result[1]["is_incrementing"] and result[2]["is_repeating"] and not result[0]["is_templating"]
+    assert result[0]["templating_coverage"] == 0.0 and result[2]["templating_coverage"] == 1.0 and 0.5 <= result[1]["templating_coverage"] <= 1.0
     num, offset, chunks = repetition_columns(np.array([ids[2]]))
     assert (result[2]["num_repeating"], result[2]["repeating_offset"], result[2]["smallest_repeating_chunk"]) == (num[0], offset[0], chunks[0].tolist())
     assert all(result[i]["invalid_reason"] is None for i in result)
