@@ -42,6 +42,9 @@ def prose(rng: np.random.Generator) -> str:
 
 
 def code(rng: np.random.Generator) -> str:
+    if rng.integers(4) == 0:  # a LaTeX preamble: lines that share a prefix, which people label code, not templating
+        packages = rng.permutation(["amsmath", "wasysym", "amsfonts", "amssymb", "amsbsy", "mathrsfs", "upgreek"])
+        return "\\documentclass[12pt]{minimal}\n" + "".join(f"\\usepackage{{{p}}}\n" for p in packages) + "\\begin{document}\n"
     a, b, c = rng.choice(NAMES, size=3, replace=False)
     n = int(rng.integers(2, 50))
     return (
@@ -66,7 +69,7 @@ def incrementing(rng: np.random.Generator) -> str:
         step = int(rng.choice([1, 2, 4, 8, 16]))
         return "static const int table[] = {" + ", ".join(f"0x{start + i * step:02x}" for i in range(24)) + "};\n"
     if kind == 2:
-        return "\n".join(f"{(start + i) * 16:08x}  " + " ".join(f"{int(v):02x}" for v in rng.integers(0, 256, 8)) for i in range(6)) + "\n"
+        return "\n".join(f"<a name='L{start + i}'></a><a href='#L{start + i}'>{start + i}</a>" for i in range(8)) + "\n"
     return ", ".join(f"2013-01-{day:02d}" for day in range(1, 16)) + "\n"
 
 
@@ -78,8 +81,7 @@ def repeating(rng: np.random.Generator) -> str:
         border = "+" + "+".join("-" * int(width) for width in rng.integers(4, 12, size=4)) + "+\n"
         return "Table\n" + border * int(rng.integers(12, 20))
     if kind == 2:
-        packages = ["amsmath", "wasysym", "amsfonts", "amssymb", "amsbsy", "mathrsfs", "upgreek"]
-        return "\\documentclass[12pt]{minimal}\n" + "".join(f"\\usepackage{{{p}}}\n" for p in packages) + "\\begin{document}\n"
+        return "static const uint8_t pad[] = {" + ", ".join(["0x00"] * int(rng.integers(24, 48))) + "};\n"
     line = " ".join(_WORDS[rng.integers(len(WORDS), size=3)]) + "!"
     return "\n".join([line] * 12) + "\n"
 
