@@ -118,8 +118,7 @@ def report(path: Path, folds: int, seed: int) -> None:
     texts, categories = load_labels(path)
     coverage = coverages(texts)
     predicted = flags(coverage)
-    print(f"labels: {path} ({len(texts)} rows)")
-    print(f"thresholds: incrementing_coverage >= {INCREMENTING_THRESHOLD}, repeating_coverage >= {REPEATING_THRESHOLD}\n")
+    print(f"labels: {path} ({len(texts)} rows); thresholds: incrementing coverage >= {INCREMENTING_THRESHOLD}, repeating coverage >= {REPEATING_THRESHOLD}\n")
     print("| task | precision | recall | F1 | labelled | flagged |\n|---|---|---|---|---|---|")
     for task in TASKS:
         actual = truth(categories, task)
@@ -136,15 +135,15 @@ def report(path: Path, folds: int, seed: int) -> None:
         print(f"| {category} | {rows} | {predicted['incrementing'][mask].sum()} | {predicted['repeating'][mask].sum()} | {predicted['templating'][mask].sum()} |")
 
     cv = cross_validate(coverage, categories, folds, seed)
-    print(f"\n{folds}-fold cross-validation by category (seed {seed}), templating, mean ± sd [min, max] over folds:")
+    print(f"\n{folds}-fold cross-validation by category (seed {seed}), templating, mean ± sd [min, max] over folds:\n")
     print("| thresholds | precision | recall | F1 |\n|---|---|---|---|")
     for name in ("shipped", "retuned"):
         cells = [f"{col.mean():.3f} ± {col.std(ddof=1):.3f} [{col.min():.3f}, {col.max():.3f}]" for col in cv[name].T]
         label = "shipped, per fold" if name == "shipped" else "re-chosen on the other folds"
         print(f"| {label} | " + " | ".join(cells) + " |")
-    print("thresholds re-chosen per fold (incrementing, repeating): " + ", ".join(f"({i:.2f}, {r:.2f})" for i, r in cv["chosen"]))
+    print("\nthresholds re-chosen per fold (incrementing, repeating): " + ", ".join(f"({i:.2f}, {r:.2f})" for i, r in cv["chosen"]))
 
-    print("\n`templating_coverage` (max of the two coverages) as one score:")
+    print("\n`templating_coverage` (max of the two coverages) as one score:\n")
     print("| templating_coverage >= | precision | recall | F1 |\n|---|---|---|---|")
     score, actual = coverage.max(axis=1), truth(categories, "templating")
     for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
