@@ -159,7 +159,10 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    report(args.labels, args.folds, args.seed)
+    try:
+        report(args.labels, args.folds, args.seed)
+    except (FileNotFoundError, ValueError) as error:
+        sys.exit(f"templating_agreement: {error}")
 
 
 if __name__ == "__main__":

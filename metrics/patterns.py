@@ -40,8 +40,8 @@ def pattern_coverage(text: str) -> tuple[float, float]:
         return 0.0, 0.0
     codes = np.frombuffer(stripped.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     return (
-        _incrementing_mask(codes, MAX_COUNT_UNIT, MIN_TERMS).sum() / codes.size,
-        _dominant_repetition(codes, MAX_REPEAT_UNIT, MIN_COPIES) / codes.size,
+        float(_incrementing_mask(codes, MAX_COUNT_UNIT, MIN_TERMS, MIN_NUMBERED_LINES).sum()) / codes.size,
+        float(_dominant_repetition(codes, MAX_REPEAT_UNIT, MIN_COPIES)) / codes.size,
     )
 
 
@@ -165,7 +165,7 @@ def _largest_group_union(keys: np.ndarray, starts: np.ndarray, ends: np.ndarray)
 
 
 @numba.njit(cache=True, nogil=True)
-def _incrementing_mask(codes: np.ndarray, max_unit: int, min_terms: int) -> np.ndarray:
+def _incrementing_mask(codes: np.ndarray, max_unit: int, min_terms: int, min_lines: int) -> np.ndarray:
     symbols, values, alternates, char_start, char_end = _skeleton(codes)
     m = symbols.size
     covered = np.zeros(codes.size, dtype=np.bool_)
@@ -185,7 +185,7 @@ def _incrementing_mask(codes: np.ndarray, max_unit: int, min_terms: int) -> np.n
             if b - a + 1 >= period:
                 _mark_counting_copies(symbols, values, alternates, a, period, b + period, min_terms, char_start, char_end, covered)
             i = b + 1 + period
-    _mark_numbered_lines(symbols, values, char_start, char_end, MIN_NUMBERED_LINES, covered)
+    _mark_numbered_lines(symbols, values, char_start, char_end, min_lines, covered)
     return covered
 
 
