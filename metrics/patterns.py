@@ -89,12 +89,7 @@ def _dominant_repetition(codes: np.ndarray, max_unit: int, min_copies: int) -> i
             if codes[i] != codes[i + period]:
                 i += period
                 continue
-            a = i
-            while a > 0 and codes[a - 1] == codes[a - 1 + period]:
-                a -= 1
-            b = i
-            while b + 1 < last and codes[b + 1] == codes[b + 1 + period]:
-                b += 1
+            a, b = _run_around(codes, i, period, last)
             # a unit that is itself periodic was already found, with more copies, at its own smaller period
             if b - a + 1 >= (min_copies - 1) * period and _is_primitive(codes, a, period):
                 keys.append(_rotation_key(codes, a, period))
@@ -104,6 +99,18 @@ def _dominant_repetition(codes: np.ndarray, max_unit: int, min_copies: int) -> i
     if len(keys) == 0:
         return 0
     return _largest_group_union(np.array(keys), np.array(starts), np.array(ends))
+
+
+@numba.njit(cache=True, nogil=True)
+def _run_around(values: np.ndarray, i: int, period: int, last: int):
+    """The maximal run [a, b] around i of positions k < last with values[k] == values[k + period]."""
+    a = i
+    while a > 0 and values[a - 1] == values[a - 1 + period]:
+        a -= 1
+    b = i
+    while b + 1 < last and values[b + 1] == values[b + 1 + period]:
+        b += 1
+    return a, b
 
 
 @numba.njit(cache=True, nogil=True)
@@ -176,12 +183,7 @@ def _incrementing_mask(codes: np.ndarray, max_unit: int, min_terms: int, min_lin
             if symbols[i] != symbols[i + period]:
                 i += period
                 continue
-            a = i
-            while a > 0 and symbols[a - 1] == symbols[a - 1 + period]:
-                a -= 1
-            b = i
-            while b + 1 < last and symbols[b + 1] == symbols[b + 1 + period]:
-                b += 1
+            a, b = _run_around(symbols, i, period, last)
             if b - a + 1 >= period:
                 _mark_counting_copies(symbols, values, alternates, a, period, b + period, min_terms, char_start, char_end, covered)
             i = b + 1 + period
