@@ -13,7 +13,8 @@ text, and keeps to what people label as templating (../shared/data, README 'Temp
   fraction, 0x-hex, a lone letter enumerator "(b)", a roman numeral "XXIX", "(iv)") becomes one placeholder;
   runs of >= MIN_TERMS consecutive copies of a unit of <= MAX_COUNT_UNIT symbols in which each number slot
   keeps its own constant step (or constant ratio) and at least one slot moves are covered.
-  `incrementing_coverage` is the share of the text those copies cover. Lines that differ in an identifier
+  So are >= MIN_NUMBERED_LINES consecutive non-blank lines whose leading numbers count (numbered lists).
+  `incrementing_coverage` is the share of the text those copies and lines cover. Lines that differ in an identifier
   ("AMDEP_TRUE = @AMDEP_TRUE@") or in unrelated numbers (tables, stack-trace line numbers) do not count.
 """
 
@@ -80,37 +81,40 @@ def _dominant_repetition(codes: np.ndarray, max_unit: int, min_copies: int) -> i
     starts = []
     ends = []
     for period in range(1, min(max_unit, n // min_copies) + 1):
-        last = n - period  # positions 0..last-1 have a partner
-        i = period - 1
-        # A maximal run of positions with codes[i] == codes[i + period], of length L, spells the periodic string
-        # codes[a : a + L + period]. Runs long enough to count (L >= (min_copies - 1) * period >= period) always
-        # hold a multiple-of-period sample, so only samples are probed and extended.
-        while i < last:
-            if codes[i] != codes[i + period]:
-                i += period
-                continue
-            a, b = _run_around(codes, i, period, last)
+        for a, b in _periodic_runs(codes, period, (min_copies - 1) * period):
             # a unit that is itself periodic was already found, with more copies, at its own smaller period
-            if b - a + 1 >= (min_copies - 1) * period and _is_primitive(codes, a, period):
+            if _is_primitive(codes, a, period):
                 keys.append(_rotation_key(codes, a, period))
                 starts.append(a)
                 ends.append(b + 1 + period)
-            i = b + 1 + period
     if len(keys) == 0:
         return 0
     return _largest_group_union(np.array(keys), np.array(starts), np.array(ends))
 
 
 @numba.njit(cache=True, nogil=True)
-def _run_around(values: np.ndarray, i: int, period: int, last: int):
-    """The maximal run [a, b] around i of positions k < last with values[k] == values[k + period]."""
-    a = i
-    while a > 0 and values[a - 1] == values[a - 1 + period]:
-        a -= 1
-    b = i
-    while b + 1 < last and values[b + 1] == values[b + 1 + period]:
-        b += 1
-    return a, b
+def _periodic_runs(values: np.ndarray, period: int, min_length: int):
+    """Maximal runs [a, b] of positions k with values[k] == values[k + period] and b - a + 1 >= min_length >= period:
+    each spells the periodic string values[a : b + 1 + period]."""
+    # A run at least `period` long holds a multiple-of-period sample, so only samples are probed and extended:
+    # about n / period probes per period instead of n.
+    runs = []
+    last = values.size - period  # positions 0..last-1 have a partner
+    i = period - 1
+    while i < last:
+        if values[i] != values[i + period]:
+            i += period
+            continue
+        a = i
+        while a > 0 and values[a - 1] == values[a - 1 + period]:
+            a -= 1
+        b = i
+        while b + 1 < last and values[b + 1] == values[b + 1 + period]:
+            b += 1
+        if b - a + 1 >= min_length:
+            runs.append((a, b))
+        i = b + 1 + period  # b + 1 breaks the run; the next long run holds a sample from here on
+    return runs
 
 
 @numba.njit(cache=True, nogil=True)
@@ -177,16 +181,8 @@ def _incrementing_mask(codes: np.ndarray, max_unit: int, min_terms: int, min_lin
     m = symbols.size
     covered = np.zeros(codes.size, dtype=np.bool_)
     for period in range(1, min(max_unit, m // 2) + 1):
-        last = m - period
-        i = period - 1
-        while i < last:  # same sampled run search as _dominant_repetition, over skeleton symbols
-            if symbols[i] != symbols[i + period]:
-                i += period
-                continue
-            a, b = _run_around(symbols, i, period, last)
-            if b - a + 1 >= period:
-                _mark_counting_copies(symbols, values, alternates, a, period, b + period, min_terms, char_start, char_end, covered)
-            i = b + 1 + period
+        for a, b in _periodic_runs(symbols, period, period):
+            _mark_counting_copies(symbols, values, alternates, a, period, b + period, min_terms, char_start, char_end, covered)
     _mark_numbered_lines(symbols, values, char_start, char_end, min_lines, covered)
     return covered
 
