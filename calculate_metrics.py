@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from utils.config import build_config, load_yaml, merge
-from utils.errors import PipelineError
+from utils.pipeline.config import build_config, load_yaml, merge
+from utils.pipeline.errors import PipelineError
 
 SAMPLE_CONFIG = Path(__file__).resolve().parent / "configs" / "sample.yaml"
 
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.config:
             raw = merge(raw, load_yaml(args.config))
         config = build_config(merge(raw, overrides_from_args(args)))
-        from utils.run import describe, prepare, run
+        from utils.pipeline.run import describe, prepare, run
 
         if config.run.dry_run:
             plan, inputs = prepare(config)

@@ -6,7 +6,7 @@ with the continuations of some records copied elsewhere so that counts above 1 o
 - reference: a single-core numpy prefix-hash kernel (cumulative sums of x_j * B^j, windows by
   difference and multiplication by B^-i, lookup by searchsorted, candidates verified) over a slice
   of the corpus; its counts on that slice are checked against the Spark scan of the same slice;
-- Spark `local[N]` end to end (utils/corpus_scan.py): the duplication scan alone, the token count
+- Spark `local[N]` end to end (utils/corpus/scan.py): the duplication scan alone, the token count
   alone, and both in one pass, each reading the whole corpus from disk through memory maps.
 
 It prints tokens/s, tokens/s per core, and the peak resident memory of the driver, the JVM and the
@@ -29,11 +29,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from metrics.ngram_counts import build_target_table  # noqa: E402
-from utils.config import SparkConfig  # noqa: E402
-from utils.corpus import CorpusConfig, open_corpus  # noqa: E402
-from utils.corpus_scan import scan_corpus  # noqa: E402
-from utils.megatron import HEADER, MAGIC, VERSION  # noqa: E402
-from utils.spark_session import build_spark_session  # noqa: E402
+from utils.pipeline.config import SparkConfig  # noqa: E402
+from utils.corpus.readers import CorpusConfig, open_corpus  # noqa: E402
+from utils.corpus.scan import scan_corpus  # noqa: E402
+from utils.corpus.megatron import HEADER, MAGIC, VERSION  # noqa: E402
+from utils.runtime.spark_session import build_spark_session  # noqa: E402
 
 RECORD = 2049
 N, START = 32, 32
@@ -184,7 +184,7 @@ def main() -> None:
 
     spark = build_spark_session(SparkConfig(master=args.master, driver_memory="4g", ui_port=4060, log_level="ERROR"))
     try:
-        from utils.corpus import Corpus
+        from utils.corpus.readers import Corpus
 
         class Slice(Corpus):  # the reference's records, to cross-check its counts
             def __init__(self, inner, stop):

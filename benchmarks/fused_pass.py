@@ -22,14 +22,14 @@ import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from utils.config import SampleConfig, SparkConfig, TokenizerConfig  # noqa: E402
-from utils.plan import build_plan  # noqa: E402
-from utils.run import apply_plan  # noqa: E402
+from utils.pipeline.config import SampleConfig, SparkConfig, TokenizerConfig  # noqa: E402
+from utils.pipeline.plan import build_plan  # noqa: E402
+from utils.pipeline.run import apply_plan  # noqa: E402
 from utils.sample.build import ensure_sample  # noqa: E402
-from utils.sources import SplitInput, read_split  # noqa: E402
-from utils.spark_session import build_spark_session  # noqa: E402
-from utils.splits import Split  # noqa: E402
-from utils.tokenizer_source import TokenizerRegistry  # noqa: E402
+from utils.data.sources import SplitInput, read_split  # noqa: E402
+from utils.runtime.spark_session import build_spark_session  # noqa: E402
+from utils.data.splits import Split  # noqa: E402
+from utils.runtime.tokenizers import TokenizerRegistry  # noqa: E402
 
 
 def make_rows(sample: Path, rows: int, directory: Path) -> Path:

@@ -40,7 +40,7 @@ def load(name: str, device, dtype):
     if name == "pythia-160m":
         torch.manual_seed(0)
         return GPTNeoXForCausalLM(GPTNeoXConfig(**PYTHIA_160M)).to(device, dtype).eval()
-    from utils.config import SampleConfig
+    from utils.pipeline.config import SampleConfig
     from utils.sample.build import ensure_sample
 
     directory = ensure_sample(SampleConfig(enabled=True))

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pyarrow as pa
 
-from utils.errors import ConfigError
+from utils.pipeline.errors import ConfigError
 
 Column = pa.Array | np.ndarray | list
 

@@ -1,6 +1,6 @@
 """`sequence_duplicates`: how often the row's continuation occurs in the training corpus (METRICS.md, 'Duplication').
 
-Counts come from an exact Spark scan of the corpus (utils/statistics.py, metrics/ngram_counts.py) or
+Counts come from an exact Spark scan of the corpus (utils/corpus/statistics.py, metrics/ngram_counts.py) or
 from the reference's precomputed table; either way the filter is one broadcast lookup per batch.
 """
 

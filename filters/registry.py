@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from filters.base import Filter
-from utils.errors import ConfigError
+from utils.pipeline.errors import ConfigError
 
 FILTERS: dict[str, type[Filter]] = {}
 

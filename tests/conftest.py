@@ -1,4 +1,4 @@
-"""Shared fixtures: one local Spark session and one offline sample for the whole test run."""
+"""Shared fixtures: one local Spark session, one offline sample and one tiny GPT-NeoX (built in code) for the whole test run."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # tests never reach the hub
 
 @pytest.fixture(scope="session")
 def spark():
-    from utils.config import SparkConfig
-    from utils.spark_session import build_spark_session
+    from utils.pipeline.config import SparkConfig
+    from utils.runtime.spark_session import build_spark_session
 
     session = build_spark_session(SparkConfig(master="local[2]", driver_memory="2g", shuffle_partitions=2, ui_port=4050))
     yield session
@@ -30,7 +30,7 @@ def spark():
 
 @pytest.fixture(scope="session")
 def sample_dir(tmp_path_factory) -> Path:
-    from utils.config import SampleConfig
+    from utils.pipeline.config import SampleConfig
     from utils.sample.build import ensure_sample
 
     return ensure_sample(SampleConfig(directory=str(tmp_path_factory.mktemp("sample") / "sample")))
@@ -51,3 +51,25 @@ def pythia_tokenizer():
     from tokenizers import Tokenizer
 
     return Tokenizer.from_file(str(require_shared(SHARED_TOKENIZER)))
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory):
+    """A small random GPT-NeoX saved as safetensors (no download)."""
+    import torch
+    from transformers import GPTNeoXConfig, GPTNeoXForCausalLM
+
+    torch.manual_seed(0)
+    config = GPTNeoXConfig(vocab_size=97, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
+                           max_position_embeddings=128, rotary_pct=0.25, eos_token_id=0, bos_token_id=0)
+    model = GPTNeoXForCausalLM(config).eval()
+    directory = tmp_path_factory.mktemp("tiny-model")
+    model.save_pretrained(directory, safe_serialization=True)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tiny_model_dir):
+    from transformers import GPTNeoXForCausalLM
+
+    return GPTNeoXForCausalLM.from_pretrained(tiny_model_dir, use_safetensors=True).eval()

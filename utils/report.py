@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pyarrow.dataset as pads
 
-from utils.errors import DataSourceError
-from utils.splits import MODEL_SIZES
+from utils.pipeline.errors import DataSourceError
+from utils.data.splits import MODEL_SIZES
 
 CATEGORIES = ("recitation", "reconstruction", "recollection")
 COLOURS = {"recitation": "#d95f02", "reconstruction": "#7570b3", "recollection": "#1b9e77"}

@@ -112,7 +112,7 @@ def check_notebook(run_dir: Path) -> None:
 
 
 def sample_corpus(sample_dir: Path) -> np.ndarray:
-    from utils.megatron import ShardedBin, read_index, read_records
+    from utils.corpus.megatron import ShardedBin, read_index, read_records
 
     index = read_index(sample_dir / "corpus" / "document.idx")
     tokens, _, _ = read_records(index, ShardedBin(sorted((sample_dir / "corpus").glob("document-*.bin"))), 0, index.records)

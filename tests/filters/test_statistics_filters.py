@@ -7,13 +7,13 @@ import pytest
 
 from metrics.ngram_counts import build_target_table
 from tests.batches import batch_of
-from utils.config import build_config
-from utils.errors import ConfigError
-from utils.fused_pass import FusedPass
-from utils.plan import build_plan
-from utils.run import check_corpora
-from utils.splits import Split
-from utils.statistics import NgramDuplicates, TokenCounts
+from utils.pipeline.config import build_config
+from utils.pipeline.errors import ConfigError
+from utils.pipeline.fused_pass import FusedPass
+from utils.pipeline.plan import build_plan
+from utils.pipeline.run import check_corpora
+from utils.data.splits import Split
+from utils.corpus.statistics import NgramDuplicates, TokenCounts
 
 
 def test_fused_pass_adds_counts_and_flags_ids_outside_the_count_table():

@@ -4,9 +4,9 @@ import pyarrow as pa
 import pytest
 
 from filters import get_filter
-from utils.config import TaxonomyConfig
-from utils.errors import ConfigError
-from utils.plan import build_plan
+from utils.pipeline.config import TaxonomyConfig
+from utils.pipeline.errors import ConfigError
+from utils.pipeline.plan import build_plan
 
 
 def categories(duplicates, templating, threshold=6):

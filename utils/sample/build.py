@@ -29,11 +29,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from utils.config import SampleConfig
-from utils.megatron import write_megatron
+from utils.pipeline.config import SampleConfig
+from utils.corpus.megatron import write_megatron
 from utils.sample.model import greedy_check, train_sample_model
 from utils.sample.texts import GENERATORS
-from utils.splits import MODEL_SIZES, PILE_SCORE_COLUMN
+from utils.data.splits import MODEL_SIZES, PILE_SCORE_COLUMN
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,165 @@
+"""Corpus statistics on Spark: scan, cache and precomputed tables against brute-force counts."""
+
+import json
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from tests.brute_force import count_ngram
+from utils.pipeline.config import build_config
+from utils.corpus.readers import CorpusConfig, open_corpus
+from utils.corpus.scan import scan_corpus
+from utils.pipeline.errors import DataSourceError
+from utils.corpus.megatron import write_megatron
+from utils.data.splits import Split
+from utils.corpus.statistics import DUPLICATES, TOKEN_COUNTS, StatisticsProvider
+
+N = 8
+
+
+@pytest.fixture(scope="module")
+def corpus_records():
+    """60 records of 50 tokens over a small alphabet, with one 8-gram planted many times."""
+    rng = np.random.default_rng(11)
+    records = rng.integers(0, 6, size=(60, 50)).astype(np.uint16)
+    planted = np.array([5, 4, 3, 2, 1, 0, 1, 2], np.uint16)
+    for record, offset in [(0, 0), (3, 42), (3, 20), (59, 42), (10, 5)]:  # 42 = the last offset
+        records[record, offset : offset + N] = planted
+    return records
+
+
+def rows_frame(spark, records, starts):
+    """A split whose rows are 2*N tokens of records, the continuation being tokens N..2N-1."""
+    rows = [(i, records[r, s : s + 2 * N].astype(int).tolist()) for i, (r, s) in enumerate(starts)]
+    return spark.createDataFrame(rows, "sequence_id long, tokens array<int>")
+
+
+def config_for(tmp_path, corpus_path, **statistics):
+    settings = {"directory": str(tmp_path / "stats"), "ngram_start": N, "ngram_length": N, "corpora": {"default": {"path": str(corpus_path), "record_length": 50}}}
+    settings.update(statistics)
+    return build_config({"statistics": settings})
+
+
+def expected_counts(records, frame):
+    return {row.sequence_id: count_ngram(list(records), np.array(row.tokens[N:], np.uint16)) for row in frame.collect()}
+
+
+def test_scan_in_many_tasks_matches_brute_force(spark, tmp_path, corpus_records):
+    write_megatron(tmp_path / "document", corpus_records, shards=3)
+    corpus = open_corpus(CorpusConfig(path=str(tmp_path / "document"), record_length=50), "test")
+    from metrics.ngram_counts import build_target_table
+
+    targets = np.concatenate([corpus_records[:, 0:N], corpus_records[:, 42:50], corpus_records[:5, 17:25]])
+    table = build_target_table(targets)
+    result = scan_corpus(spark, corpus, chunk_tokens=230, table=table, count_tokens=True, memorized_ids=np.array([0, 3]))
+    assert result.records == 60 and result.tokens == 3000
+    assert result.ngram_counts.tolist() == [count_ngram(list(corpus_records), t) for t in table.ngrams]
+    assert result.token_counts[:6].tolist() == np.bincount(corpus_records.ravel(), minlength=6).tolist()
+    assert result.memorized_token_counts[:6].tolist() == np.bincount(corpus_records[[0, 3]].ravel(), minlength=6).tolist()
+
+
+@pytest.mark.parametrize("hash_bits", [64, 2])
+def test_provider_counts_rows_exactly_and_reuses_its_cache(spark, tmp_path, corpus_records, hash_bits):
+    write_megatron(tmp_path / "document", corpus_records)
+    frame = rows_frame(spark, corpus_records, [(0, 0), (3, 34), (7, 11), (59, 34), (20, 30)])
+    split = Split("local", "", "", local_name="rows")
+    config = config_for(tmp_path, tmp_path / "document", hash_bits=hash_bits, chunk_tokens=500)
+    provider = StatisticsProvider(spark, config, {DUPLICATES, TOKEN_COUNTS})
+    provider.prepare({split: frame})
+    resources = provider.for_split(split)
+    batch = pa.RecordBatch.from_pandas(frame.toPandas(), preserve_index=False)
+    counts = resources[DUPLICATES].for_batch(batch).to_pylist()
+    assert dict(zip(batch.column("sequence_id").to_pylist(), counts)) == expected_counts(corpus_records, frame)
+    assert counts[1] == 5  # row 1 continues with the planted 8-gram, written at 5 places
+    assert resources[TOKEN_COUNTS].get()[:6].tolist() == np.bincount(corpus_records.ravel(), minlength=6).tolist()
+    assert "scan" in provider.summary["default"]
+
+    again = StatisticsProvider(spark, config, {DUPLICATES, TOKEN_COUNTS})
+    again.prepare({split: frame})
+    assert "scan" not in again.summary["default"] and again.summary["default"]["ngrams_from_cache"] == 4  # rows 1 and 3 share one
+    assert again.for_split(split)[DUPLICATES].for_batch(batch).to_pylist() == counts
+
+
+def test_corrupt_cache_is_detected_and_rebuilt(spark, tmp_path, corpus_records):
+    write_megatron(tmp_path / "document", corpus_records)
+    frame = rows_frame(spark, corpus_records, [(1, 0), (2, 5)])
+    split = Split("local", "", "", local_name="rows")
+    config = config_for(tmp_path, tmp_path / "document")
+    first = StatisticsProvider(spark, config, {DUPLICATES, TOKEN_COUNTS})
+    first.prepare({split: frame})
+    cache_root = tmp_path / "stats" / first.summary["default"]["fingerprint"]
+    token_file = cache_root / "token_counts.parquet"
+    token_file.write_bytes(token_file.read_bytes()[:-20])  # truncated copy
+    part = next((cache_root / f"ngrams-n{N}").glob("part-*.parquet"))
+    marker = part.with_suffix(".json")
+    marker.write_text(json.dumps({**json.loads(marker.read_text()), "rows": 99}))
+    second = StatisticsProvider(spark, config, {DUPLICATES, TOKEN_COUNTS})
+    second.prepare({split: frame})
+    assert "scan" in second.summary["default"] and second.summary["default"]["ngrams_from_cache"] == 0
+    batch = pa.RecordBatch.from_pandas(frame.toPandas(), preserve_index=False)
+    assert second.for_split(split)[DUPLICATES].for_batch(batch).to_pylist() == list(expected_counts(corpus_records, frame).values())
+
+
+def test_parquet_corpus_gives_the_same_counts(spark, tmp_path, corpus_records):
+    pq.write_table(pa.table({"tokens": pa.array(corpus_records.tolist(), pa.list_(pa.uint16()))}), tmp_path / "corpus.parquet", row_group_size=7)
+    frame = rows_frame(spark, corpus_records, [(0, 0), (3, 34), (33, 2)])
+    split = Split("local", "", "", local_name="rows")
+    config = build_config({"statistics": {"directory": str(tmp_path / "stats"), "ngram_start": N, "ngram_length": N,
+                                          "corpora": {"default": {"format": "parquet", "path": str(tmp_path / "corpus.parquet"), "record_length": 50}}}})
+    provider = StatisticsProvider(spark, config, {DUPLICATES})
+    provider.prepare({split: frame})
+    batch = pa.RecordBatch.from_pandas(frame.toPandas(), preserve_index=False)
+    assert provider.for_split(split)[DUPLICATES].for_batch(batch).to_pylist() == list(expected_counts(corpus_records, frame).values())
+
+
+def test_rows_too_short_get_null(spark, tmp_path, corpus_records):
+    write_megatron(tmp_path / "document", corpus_records)
+    frame = spark.createDataFrame([(1, corpus_records[0, :16].astype(int).tolist()), (2, [1, 2, 3])], "sequence_id long, tokens array<int>")
+    split = Split("local", "", "", local_name="rows")
+    provider = StatisticsProvider(spark, config_for(tmp_path, tmp_path / "document"), {DUPLICATES})
+    provider.prepare({split: frame})
+    batch = pa.RecordBatch.from_pandas(frame.toPandas(), preserve_index=False)
+    assert provider.for_split(split)[DUPLICATES].for_batch(batch).to_pylist() == [count_ngram(list(corpus_records), corpus_records[0, 8:16]), None]
+
+
+def write_mirror_table(mirror, repo, split, table):
+    directory = mirror / repo / split
+    directory.mkdir(parents=True)
+    pq.write_table(table, directory / "part-00000.parquet")
+
+
+def test_precomputed_tables_with_repeated_keys(spark, tmp_path):
+    mirror = tmp_path / "mirror"
+    write_mirror_table(mirror, "usvsnsp/generation-num-duplicates", "duped", pa.table({"sequence_id": [1, 2, 2, 3], "counts": [5, 7, 7, 1]}))
+    write_mirror_table(mirror, "usvsnsp/duped-num-frequencies", "memorized", pa.table({"TokenID": [0, 2], "Frequency": [10, 20]}))
+    write_mirror_table(mirror, "usvsnsp/duped-num-frequencies", "non_memorized", pa.table({"TokenID": [0, 1, 1], "Frequency": [1, 4, 4]}))
+    config = build_config({"statistics": {"source": "precomputed"}, "hub": {"local_mirror": str(mirror)}})
+    frame = spark.createDataFrame([(1, [0, 1]), (2, [2]), (9, [1])], "sequence_id long, tokens array<int>")
+    split = Split("memories", "duped", "70m")
+    provider = StatisticsProvider(spark, config, {DUPLICATES, TOKEN_COUNTS})
+    provider.prepare({split: frame})
+    resources = provider.for_split(split)
+    batch = pa.RecordBatch.from_pandas(frame.toPandas(), preserve_index=False)
+    assert resources[DUPLICATES].for_batch(batch).to_pylist() == [5, 7, None]  # id 2 listed twice: used once
+    assert resources[TOKEN_COUNTS].get().tolist() == [11, 4, 20]
+    assert provider.summary["duped"]["duplicates"]["repeated_keys"] == 1
+
+    write_mirror_table(mirror, "usvsnsp/generation-num-duplicates", "deduped", pa.table({"sequence_id": [1, 1], "counts": [5, 6]}))
+    conflicting = StatisticsProvider(spark, config, {DUPLICATES})
+    with pytest.raises(DataSourceError, match="lists 1 key\\(s\\) twice with different values \\(e.g. 1\\)"):
+        conflicting.prepare({Split("memories", "deduped", "70m"): frame})
+
+
+def test_float_tokens_out_of_range_do_not_break_the_target_collection(spark, tmp_path, corpus_records):
+    """JSON inputs arrive as doubles; a huge id must leave the row to the bad-record policy, not fail a cast."""
+    write_megatron(tmp_path / "document", corpus_records)
+    good = corpus_records[4, :16].astype(float).tolist()
+    frame = spark.createDataFrame([(1, good), (2, [1e12] * 16)], "sequence_id long, tokens array<double>")
+    split = Split("local", "", "", local_name="rows")
+    provider = StatisticsProvider(spark, config_for(tmp_path, tmp_path / "document"), {DUPLICATES})
+    provider.prepare({split: frame})
+    assert provider.summary["default"]["distinct_ngrams"] == 1
+    batch = pa.RecordBatch.from_pydict({"sequence_id": [1], "tokens": pa.array([corpus_records[4, :16].astype(int).tolist()], pa.list_(pa.int32()))})
+    assert provider.for_split(split)[DUPLICATES].for_batch(batch).to_pylist() == [count_ngram(list(corpus_records), corpus_records[4, 8:16])]

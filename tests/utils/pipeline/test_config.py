@@ -1,0 +1,53 @@
+"""The run configuration: unknown keys, lists, model settings, run ids and paths made absolute."""
+
+import pytest
+
+from utils.pipeline.config import build_config, check_run_id
+from utils.pipeline.errors import ConfigError
+
+
+def test_unknown_key_is_named():
+    with pytest.raises(ConfigError, match="Unknown key\\(s\\) modle"):
+        build_config({"data": {"modle": "70m"}})
+
+
+def test_comma_lists_and_defaults():
+    config = build_config({"data": {"models": "70m,160m", "schemes": "deduped"}})
+    assert config.data.models == ("70m", "160m") and config.data.schemes == ("deduped",)
+    assert config.spark.master == "local[*]"
+
+
+@pytest.mark.parametrize("model, message", [
+    ({"batch_size": 0}, "model.batch_size must be positive or null, got 0"),
+    ({"generation_batch_size": -4}, "model.generation_batch_size must be positive or null, got -4"),
+    ({"min_k": 0}, r"model.min_k must be in \(0, 1\], got 0"),
+])
+def test_model_settings_are_checked(model, message):
+    with pytest.raises(ConfigError, match=message):
+        build_config({"model": model})
+
+
+@pytest.mark.parametrize("run_id", ["..", "../x", "a/b", "/abs", "", "a..b"])
+def test_run_id_cannot_escape(run_id):
+    with pytest.raises(ConfigError):
+        check_run_id(run_id)
+
+
+def test_local_paths_become_absolute_on_the_driver(tmp_path, monkeypatch):
+    """Executors start elsewhere: every local path reaches them absolute; URIs and hub ids stay as given."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my-model").mkdir()
+    config = build_config({
+        "run": {"cache_dir": "cache", "output": "hdfs:///user/me/out"},
+        "data": {"datasets": "local", "local_inputs": ["in.parquet", "s3a://bucket/x.parquet"]},
+        "tokenizer": {"path": "~/tok.json"},
+        "statistics": {"directory": "stats", "corpora": {"default": {"path": "corpus/document", "bin_files": ["corpus/a.bin"]}}},
+        "model": {"name": "my-model"},
+    })
+    assert config.run.cache_dir == str(tmp_path / "cache") and config.run.output == "hdfs:///user/me/out"
+    assert [i.path for i in config.data.local_inputs] == [str(tmp_path / "in.parquet"), "s3a://bucket/x.parquet"]
+    assert not config.tokenizer.path.startswith("~") and config.statistics.directory == str(tmp_path / "stats")
+    corpus = config.statistics.corpora["default"]
+    assert corpus.path == str(tmp_path / "corpus/document") and corpus.bin_files == (str(tmp_path / "corpus/a.bin"),)
+    assert config.model.name == str(tmp_path / "my-model")
+    assert build_config({"model": {"name": "EleutherAI/pythia-70m"}}).model.name == "EleutherAI/pythia-70m"

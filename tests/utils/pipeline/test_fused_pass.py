@@ -1,0 +1,77 @@
+"""Small DataFrames through the fused pass on Spark, with the real Pythia tokenizer."""
+
+import numpy as np
+import pytest
+
+from metrics.repetition import repetition_columns
+
+from tests.conftest import SHARED_TOKENIZER, require_shared
+from utils.pipeline.config import TokenizerConfig
+from utils.pipeline.plan import build_plan
+from utils.pipeline.run import apply_plan
+from utils.data.splits import Split
+from utils.runtime.tokenizers import TokenizerRegistry
+
+TEXTS = ["Hello world, this is Pythia.", "1. one\n2. two\n3. three\n4. four\n5. five", "-" * 40]
+
+
+def frame_of(spark, rows):
+    return spark.createDataFrame(
+        rows,
+        "sequence_id long, tokens array<long>, memorization_score double, dataset string, split string, scheme string, model string, checkpoint long",
+    )
+
+
+@pytest.fixture(scope="module")
+def handle(spark):
+    return TokenizerRegistry(spark, TokenizerConfig(path=str(require_shared(SHARED_TOKENIZER)))).for_split(Split("memories", "deduped", "70m"))
+
+
+def test_real_pythia_ids_decode_and_metrics_attach(spark, pythia_tokenizer, handle):
+    assert handle.vocab_size == 50277
+    ids = [pythia_tokenizer.encode(t).ids for t in TEXTS] + [[0]]
+    rows = [(i, ids[i], 1.0, "memories", "deduped.70m", "deduped", "70m", 143000) for i in range(len(ids))]
+    plan = build_plan(("detokenize", "compression", "patterns"))
+    out = apply_plan(frame_of(spark, rows), plan, {"tokenizer": handle}, "memories/deduped.70m", "null", handle.vocab_size)
+    result = {row["sequence_id"]: row for row in out.collect()}
+    assert [result[i]["text"] for i in range(3)] == TEXTS
+    assert result[3]["text"] == "<|endoftext|>"
+    assert result[1]["is_incrementing"] and result[2]["is_repeating"] and not result[0]["is_templating"]
+    assert result[0]["templating_coverage"] == 0.0 and result[2]["templating_coverage"] == 1.0 and 0.5 <= result[1]["templating_coverage"] <= 1.0
+    num, offset, chunks = repetition_columns(np.array([ids[2]]))
+    assert (result[2]["num_repeating"], result[2]["repeating_offset"], result[2]["smallest_repeating_chunk"]) == (num[0], offset[0], chunks[0].tolist())
+    assert all(result[i]["invalid_reason"] is None for i in result)
+
+
+def test_bad_rows_are_kept_flagged_with_null_metrics(spark, handle):
+    rows = [
+        (1, [510, 1533], 1.0, "local", "t", None, None, None),
+        (2, None, 1.0, "local", "t", None, None, None),
+        (3, [], 1.0, "local", "t", None, None, None),
+        (4, [5, 60000], 1.0, "local", "t", None, None, None),
+        (5, [-3], 1.0, "local", "t", None, None, None),
+        (5, [510], 1.0, "local", "t", None, None, None),  # duplicate id: kept, never multiplied
+    ]
+    plan = build_plan(("detokenize", "compression", "patterns"))
+    out = apply_plan(frame_of(spark, rows).repartition(2), plan, {"tokenizer": handle}, "local/t", "null", handle.vocab_size)
+    collected = sorted(out.collect(), key=lambda r: (r["sequence_id"], r["tokens"] or []))
+    assert len(collected) == len(rows)
+    reasons = [r["invalid_reason"] for r in collected]
+    assert reasons == [None, "null_tokens", "empty_tokens", "token_id_out_of_vocabulary", "negative_token_id", None]
+    for row in collected:
+        flagged = row["invalid_reason"] is not None
+        assert (row["text"] is None) == flagged and (row["zlib_ratio"] is None) == flagged and (row["is_templating"] is None) == flagged
+
+
+def test_raise_policy_names_split_and_sequence(spark, handle):
+    rows = [(1, [510], 1.0, "local", "t", None, None, None), (42, [99999], 1.0, "local", "t", None, None, None)]
+    plan = build_plan(("detokenize",))
+    out = apply_plan(frame_of(spark, rows).coalesce(1), plan, {"tokenizer": handle}, "local/t", "raise", handle.vocab_size)
+    with pytest.raises(Exception, match="split local/t, sequence_id 42: token_id_out_of_vocabulary"):
+        out.collect()
+
+
+def test_empty_plan_still_validates(spark):
+    rows = [(1, [1, 2], None, "local", "t", None, None, None), (2, [], None, "local", "t", None, None, None)]
+    out = apply_plan(frame_of(spark, rows), build_plan(()), {}, "local/t", "null", None)
+    assert sorted((r["sequence_id"], r["invalid_reason"]) for r in out.collect()) == [(1, None), (2, "empty_tokens")]

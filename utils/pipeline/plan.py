@@ -1,0 +1,81 @@
+"""The run plan: which filters run in which order, and the schema they produce, checked before any work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from filters import get_filter
+from filters.base import Filter
+from utils.pipeline.errors import ConfigError
+
+INVALID_REASON = "invalid_reason"
+INCOMPLETE_REASON = "incomplete_metrics_reason"
+
+# Every split is normalized to these columns before the filters run (utils/data/sources.py).
+IDENTITY_SCHEMA = pa.schema(
+    [
+        ("dataset", pa.string()),
+        ("split", pa.string()),
+        ("scheme", pa.string()),
+        ("model", pa.string()),
+        ("checkpoint", pa.int64()),
+    ]
+)
+BASE_SCHEMA = pa.schema(
+    [
+        ("sequence_id", pa.int64()),
+        ("tokens", pa.list_(pa.int32())),
+        ("memorization_score", pa.float64()),
+        *IDENTITY_SCHEMA,
+        (INVALID_REASON, pa.string()),
+        (INCOMPLETE_REASON, pa.string()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Plan:
+    filters: tuple[type[Filter], ...]
+    stages: tuple[tuple[type[Filter], ...], ...]  # consecutive row-local filters share one pass
+    output_schema: pa.Schema
+
+    @property
+    def needs(self) -> set[str]:
+        return {need for cls in self.filters for need in cls.needs}
+
+    def describe(self) -> str:
+        lines = [f"{len(self.filters)} filter(s) in {len(self.stages)} fused pass(es):"]
+        for number, stage in enumerate(self.stages, 1):
+            lines.append(f"  pass {number}: " + " + ".join(cls.name for cls in stage))
+            lines.extend(f"    {cls.describe()}" for cls in stage)
+        lines.append("output columns: " + ", ".join(f"{f.name}: {f.type}" for f in self.output_schema))
+        return "\n".join(lines)
+
+
+def build_plan(filter_names: tuple[str, ...]) -> Plan:
+    """Resolves names, checks that each filter's inputs exist before it and that no column is added twice."""
+    if len(set(filter_names)) != len(filter_names):
+        raise ConfigError(f"A filter is listed twice in {', '.join(filter_names)}.")
+    classes = tuple(get_filter(name) for name in filter_names)
+    fields = list(BASE_SCHEMA)
+    available = {field.name: cls_name for field, cls_name in zip(fields, ["input"] * len(fields))}
+    for cls in classes:
+        missing = [column for column in cls.reads if column not in available]
+        if missing:
+            providers = [other.name for other in classes if set(missing) & set(other.adds.names)]
+            hint = f" Put {', '.join(providers)} before it." if providers else " Add a filter that provides it."
+            raise ConfigError(f"Filter {cls.name!r} reads {', '.join(missing)}, which no earlier step provides.{hint}")
+        for field in cls.adds:
+            if field.name in available:
+                raise ConfigError(f"Filter {cls.name!r} adds column {field.name!r}, which {available[field.name]} already provides.")
+            available[field.name] = f"filter {cls.name!r}"
+            fields.append(field)
+    stages: list[tuple[type[Filter], ...]] = []
+    for cls in classes:
+        if cls.row_local and stages and all(other.row_local for other in stages[-1]):
+            stages[-1] = (*stages[-1], cls)
+        else:
+            stages.append((cls,))
+    return Plan(classes, tuple(stages), pa.schema(fields))

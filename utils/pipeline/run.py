@@ -1,0 +1,268 @@
+"""One run: validate everything, then for each split read, fuse the filters, write, and record the manifest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import platform
+import sys
+import time
+from importlib import metadata
+from typing import Any
+
+import pyarrow as pa
+
+from utils.pipeline.config import Config, check_run_id
+from utils.corpus.readers import open_corpus
+from utils.pipeline.errors import BadRecordError, PipelineError
+from utils.pipeline.fused_pass import FusedPass
+from utils.runtime.models import check_model, model_for_split
+from utils.data.writer import TEMPORARY, completed_rows, split_path, write_split
+from utils.pipeline.plan import BASE_SCHEMA, INCOMPLETE_REASON, INVALID_REASON, Plan, build_plan
+from utils.data.sources import SplitInput, locate_input, read_split, resolve_splits
+from utils.corpus.statistics import NEEDS, StatisticsProvider
+
+log = logging.getLogger(__name__)
+PACKAGES = ("pyspark", "pyarrow", "pandas", "numpy", "numba", "tokenizers", "datasets", "huggingface_hub", "transformers", "torch")
+MANIFEST = "_manifest.json"
+RUN_LOG = "_run.log"
+
+
+class MemoryLog(logging.Handler):
+    """Keeps the run's log lines so they can be written beside the output on any file system."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+def prepare(config: Config) -> tuple[Plan, list[SplitInput]]:
+    """All checks that need no Spark: filters, splits, input files and schemas."""
+    if config.sample.enabled:
+        from utils.sample.build import ensure_sample
+
+        ensure_sample(config.sample)
+    plan = build_plan(config.filters)
+    splits = resolve_splits(config)
+    if not splits:
+        raise PipelineError("No splits selected: check --datasets, --schemes, --models and --splits.")
+    inputs = [locate_input(config, split) for split in splits]
+    check_corpora(config, plan, splits)
+    if "model" in plan.needs:
+        for handle in {model_for_split(config.model, split) for split in splits}:
+            check_model(handle)
+    return plan, inputs
+
+
+def check_corpora(config: Config, plan: Plan, splits) -> None:
+    """Every split that needs corpus statistics has a corpus whose headers are valid (no token is read)."""
+    if config.statistics.source != "corpus" or not plan.needs & set(NEEDS):
+        return
+    provider = StatisticsProvider(None, config, plan.needs)
+    for key in sorted({provider.corpus_key(split) for split in splits}):
+        open_corpus(config.statistics.corpora[key], f"statistics.corpora.{key}")
+
+
+def describe(config: Config, plan: Plan, inputs: list[SplitInput]) -> str:
+    lines = [plan.describe(), f"{len(inputs)} split(s):"]
+    statistics = StatisticsProvider(None, config, plan.needs)
+    for source in inputs:
+        extra = []
+        if statistics.needs:
+            corpus = source.split.scheme if config.statistics.source == "precomputed" else statistics.corpus_key(source.split)
+            extra.append(f"statistics: {config.statistics.source} {corpus}")
+        if "model" in plan.needs:
+            extra.append(f"model: {model_for_split(config.model, source.split).label}")
+        lines.append(f"  {source.split.label}  <- {source.location}" + (f"  ({'; '.join(extra)})" if extra else ""))
+    lines.append(f"output: {config.run.output}/{config.run.run_id or '<timestamp>'}")
+    return "\n".join(lines)
+
+
+def apply_plan(frame, plan: Plan, resources: dict[str, Any], split_label: str, policy: str, vocab_size: int | None):
+    """The filters as fused `mapInArrow` passes (one per run of consecutive row-local filters)."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    fields = list(BASE_SCHEMA)
+    limits = tuple((limit, cls.outside_reason) for cls in plan.filters if (limit := cls.token_limit(resources)) is not None)
+    min_tokens = max((n for cls in plan.filters if (n := cls.min_tokens(resources))), default=None)
+    for number, stage in enumerate(plan.stages):
+        for cls in stage:
+            fields.extend(cls.adds)
+        schema = pa.schema(fields)
+        fused = FusedPass(stage, resources, schema, split_label, policy, vocab_size, validate=number == 0, token_limits=limits, min_tokens=min_tokens)
+        frame = frame.mapInArrow(fused, from_arrow_schema(schema))
+    if not plan.stages:  # no filters: still validate tokens and add the reason column
+        fused = FusedPass((), resources, BASE_SCHEMA, split_label, policy, vocab_size, validate=True)
+        frame = frame.mapInArrow(fused, from_arrow_schema(BASE_SCHEMA))
+    return frame
+
+
+def run(config: Config) -> dict[str, Any]:
+    from pyspark.sql import functions as F
+
+    from utils.runtime.spark_session import build_spark_session
+    from utils.data.storage import Storage
+    from utils.runtime.tokenizers import TokenizerRegistry
+
+    started = time.time()
+    plan, inputs = prepare(config)
+    run_id = check_run_id(config.run.run_id or dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
+    memory_log = MemoryLog()
+    logging.getLogger().addHandler(memory_log)
+    spark = build_spark_session(config.spark)
+    print(f"Spark UI: {spark.sparkContext.uiWebUrl or 'disabled'}", file=sys.stderr, flush=True)  # also under --quiet
+    storage = Storage(spark)
+    run_dir = storage.qualify(f"{config.run.output.rstrip('/')}/{run_id}")
+    try:
+        storage.check_writable(run_dir)
+    except Exception as error:
+        raise PipelineError(f"Output directory {run_dir} is not writable ({str(error).splitlines()[0]}). Choose another --output.") from None
+    log.info("Run %s -> %s", run_id, run_dir)
+    manifest: dict[str, Any] = {
+        "run_id": run_id,
+        "run_dir": run_dir,
+        "started_utc": dt.datetime.fromtimestamp(started, dt.timezone.utc).isoformat(),
+        "config": config.to_dict(),
+        "filters": [cls.name for cls in plan.filters],
+        "output_schema": [f"{f.name}: {f.type}" for f in plan.output_schema],
+        "versions": _versions(),
+        "spark": {"master": spark.sparkContext.master, "ui": spark.sparkContext.uiWebUrl, "version": spark.version},
+        "splits": {},
+    }
+    tokenizers = TokenizerRegistry(spark, config.tokenizer) if "tokenizer" in plan.needs else None
+    statistics = StatisticsProvider(spark, config, plan.needs)
+    try:
+        clock = time.time()
+        statistics.prepare({source.split: read_split(spark, source) for source in inputs})
+        if statistics.needs:
+            manifest["statistics"] = {**statistics.summary, "seconds": round(time.time() - clock, 3)}
+        for source in inputs:
+            resources = statistics.for_split(source.split)
+            manifest["splits"][source.split.label] = _run_split(spark, storage, config, plan, source, run_dir, tokenizers, resources, F)
+            storage.write_json(f"{run_dir}/{MANIFEST}", manifest)
+        manifest["status"] = "complete"
+        storage.delete(f"{run_dir}/{TEMPORARY}")
+    except Exception as error:
+        manifest["status"] = "failed"
+        manifest["error"] = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise _clean_worker_error(error) from None
+    finally:
+        manifest["seconds"] = round(time.time() - started, 3)
+        storage.write_json(f"{run_dir}/{MANIFEST}", manifest)
+        storage.write_text(f"{run_dir}/{RUN_LOG}", "\n".join(memory_log.lines) + "\n")
+        logging.getLogger().removeHandler(memory_log)
+    return manifest
+
+
+def _run_split(spark, storage, config: Config, plan: Plan, source: SplitInput, run_dir: str, tokenizers, statistics: dict[str, Any], F) -> dict[str, Any]:
+    split, data = source.split, config.data
+    timings: dict[str, float] = {}
+    clock = time.time()
+    frame = read_split(spark, source)
+    input_rows = frame.count()
+    timings["read_and_count"] = round(time.time() - clock, 3)
+    expected = min(input_rows, data.sample_size) if data.sample_size else input_rows
+    done = completed_rows(storage, run_dir, split)
+    if done is not None and done == expected and not config.run.overwrite:
+        log.info("Split %s is already complete in this run (%d rows); skipped (use --overwrite to redo it).", split.label, done)
+        return {"input_rows": input_rows, "output_rows": done, "skipped": "already complete", "path": split_path(run_dir, split)}
+    if not config.run.overwrite and storage.exists(split_path(run_dir, split)):
+        why = "its marker or files are missing or changed" if done is None else f"it holds {done} rows, the input {expected}"
+        log.warning("Split %s: the output already in this run is not usable (%s); it is redone.", split.label, why)
+
+    clock = time.time()
+    duplicates = frame.groupBy("sequence_id").count().filter(F.col("count") > 1)
+    duplicate_ids = duplicates.count()
+    examples = [row["sequence_id"] for row in duplicates.orderBy("sequence_id").limit(10).collect()] if duplicate_ids else []
+    if duplicate_ids:
+        log.warning("Split %s: %d sequence_id value(s) occur more than once (e.g. %s); every row is kept once.", split.label, duplicate_ids, examples)
+    timings["duplicate_check"] = round(time.time() - clock, 3)
+
+    resources: dict[str, Any] = {**statistics, "taxonomy_settings": config.taxonomy}
+    vocab_size = data.vocab_size
+    if "model" in plan.needs:
+        resources["model"] = model_for_split(config.model, split)
+    if tokenizers is not None:
+        handle = tokenizers.for_split(split)
+        resources["tokenizer"] = handle
+        vocab_size = vocab_size or handle.vocab_size
+    if data.sample_size:
+        frame = frame.orderBy(F.rand(data.sample_seed)).limit(data.sample_size)
+    frame = apply_plan(frame, plan, resources, split.label, data.bad_records, vocab_size)
+
+    clock = time.time()
+    log.info("Split %s: computing %d rows with %s", split.label, expected, ", ".join(cls.name for cls in plan.filters) or "no filters")
+    written = write_split(spark, storage, frame, run_dir, split, expected)
+    timings["compute_and_write"] = round(time.time() - clock, 3)
+    rows_per_second = written / max(timings["compute_and_write"], 1e-9)
+    log.info("Split %s: %d rows written in %.1f s (%.0f rows/s)", split.label, written, timings["compute_and_write"], rows_per_second)
+
+    clock = time.time()
+    path = split_path(run_dir, split)
+    has_taxonomy = "taxonomy" in plan.output_schema.names
+    tallies = _value_counts(spark, path, [INVALID_REASON, INCOMPLETE_REASON, *(["taxonomy"] if has_taxonomy else [])])
+    timings["flag_count"] = round(time.time() - clock, 3)
+    flagged = {reason: count for reason, count in tallies[INVALID_REASON].items() if reason is not None}
+    if flagged:
+        log.warning("Split %s: rows kept with null metrics: %s", split.label, flagged)
+    incomplete = {reason: count for reason, count in tallies[INCOMPLETE_REASON].items() if reason is not None}
+    if incomplete:
+        log.warning("Split %s: rows too short for some metrics (those are null): %s", split.label, incomplete)
+    taxonomy = _taxonomy_shares(tallies["taxonomy"], written) if has_taxonomy else None
+    return {
+        "input_rows": input_rows,
+        "output_rows": written,
+        "sampled": bool(data.sample_size),
+        "flagged_rows": flagged,
+        "incomplete_rows": incomplete,
+        "duplicate_sequence_ids": duplicate_ids,
+        "taxonomy": taxonomy,
+        "duplicate_sequence_id_examples": examples,
+        "vocab_size": vocab_size,
+        "tokenizer": resources["tokenizer"].source if "tokenizer" in resources else None,
+        "model": resources["model"].label if "model" in resources else None,
+        "source": source.location,
+        "path": path,
+        "seconds": timings,
+    }
+
+
+def _value_counts(spark, path: str, columns: list[str]) -> dict[str, dict[Any, int]]:
+    """Rows per value (None for null) of each column of the written split, from one grouped read."""
+    counts: dict[str, dict[Any, int]] = {column: {} for column in columns}
+    for row in spark.read.parquet(path).groupBy(*columns).count().collect():
+        for column in columns:
+            counts[column][row[column]] = counts[column].get(row[column], 0) + row["count"]
+    return counts
+
+
+def _taxonomy_shares(counts: dict[str | None, int], rows: int) -> dict[str, Any]:
+    """Count and share of each category (null: rows whose inputs were null)."""
+    counts = {name or "null": count for name, count in counts.items()}
+    return {"counts": counts, "shares": {name: round(count / max(rows, 1), 6) for name, count in counts.items()}}
+
+
+def _clean_worker_error(error: Exception) -> Exception:
+    """A BadRecordError raised in a Python worker reaches the driver wrapped by Spark; unwrap its message."""
+    if isinstance(error, PipelineError):
+        return error
+    text = str(error)
+    marker = "BadRecordError: "
+    if marker in text:
+        message = text.split(marker, 1)[1].split("\n", 1)[0]
+        return BadRecordError(message)
+    return error
+
+
+def _versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for package in PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions

@@ -1,0 +1,149 @@
+"""Which causal LM scores a split, checked on the driver and loaded once per Python worker.
+
+Split `{scheme}.{size}[.{step}]` -> `EleutherAI/pythia-{size}` (`-deduped` for deduped), revision
+`step{step}` (final `step143000`) (METRICS.md, 'Likelihood'); `model.name` picks any Hugging Face causal
+LM or a local directory instead. Weights load from safetensors only and never with remote code.
+On a GPU executor each task uses the GPU Spark assigned it (`spark.task.resource.gpu.amount`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from utils.pipeline.errors import ConfigError, DataSourceError
+from utils.data.splits import Split
+
+log = logging.getLogger(__name__)
+_WORKER_MODELS: dict[tuple, object] = {}
+DTYPES = ("auto", "float32", "bfloat16", "float16")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    name: str | None = None  # any causal LM on the hub or a local directory; None: the split's Pythia model
+    repo: str = "EleutherAI/pythia-{size}{suffix}"
+    revision: str | None = None  # None: step{checkpoint} for the split's Pythia model, the default branch for `name`
+    device: str = "auto"  # auto: the task's GPU when there is one, else CPU
+    dtype: str = "auto"  # auto: bfloat16 on GPU (float16 if unsupported), float32 on CPU
+    batch_size: int | None = None  # None: 64 on GPU, 16 on CPU
+    generation_batch_size: int | None = None  # None: 4 x batch_size (decoding keeps no full-length logits)
+    min_k: float = 0.2  # k of Min-K% and Min-K%++
+
+
+class LoadedModel(NamedTuple):
+    model: object
+    device: object  # torch.device
+    batch_size: int  # rows per forward pass of the likelihood filter
+    generation_batch_size: int  # rows per greedy decoding of the memorization filter
+
+
+@dataclass(frozen=True)
+class ModelHandle:
+    """Picklable description of the model of one split; `get()` loads it once per Python worker."""
+
+    model_id: str
+    revision: str | None
+    device: str
+    dtype: str
+    batch_size: int | None
+    generation_batch_size: int | None
+    min_k: float
+
+    @property
+    def label(self) -> str:
+        return self.model_id + (f"@{self.revision}" if self.revision else "")
+
+    def get(self) -> LoadedModel:
+        """The model on this task's device, cached per worker process, with the batch sizes to use there."""
+        import torch
+
+        device = _task_device(self.device)
+        key = (self.model_id, self.revision, str(device), self.dtype)
+        if key not in _WORKER_MODELS:
+            _WORKER_MODELS.clear()  # one model per worker at a time: the next split's replaces it
+            _WORKER_MODELS[key] = load_model(self.model_id, self.revision, device, _torch_dtype(self.dtype, device))
+        batch = self.batch_size or (64 if device.type == "cuda" else 16)
+        return LoadedModel(_WORKER_MODELS[key], torch.device(device), batch, self.generation_batch_size or 4 * batch)
+
+
+def model_for_split(config: ModelConfig, split: Split) -> ModelHandle:
+    if config.name:
+        model_id, revision = config.name, config.revision
+    elif split.model:
+        model_id = config.repo.format(size=split.model, suffix="-deduped" if split.scheme == "deduped" else "")
+        revision = config.revision or f"step{split.step}"
+    else:
+        raise ConfigError(f"Split {split.label} names no Pythia model: set model.name to the causal LM that should score it.")
+    return ModelHandle(model_id, revision, config.device, config.dtype, config.batch_size, config.generation_batch_size, config.min_k)
+
+
+def local_model_dir(model_id: str) -> Path | None:
+    """The model's directory when `model_id` names one on this machine, else None (a Hugging Face id)."""
+    local = Path(model_id).expanduser()
+    return local if local.exists() else None
+
+
+def check_model(handle: ModelHandle) -> None:
+    """Fails early, with one message, when the model or revision cannot be found (reads config.json only)."""
+    local = local_model_dir(handle.model_id)
+    if local:
+        if not (local / "config.json").is_file() or not any(local.glob("*.safetensors")):
+            raise DataSourceError(f"Model directory {local} needs config.json and *.safetensors weights (only safetensors are loaded).")
+        return
+    try:
+        from transformers import AutoConfig
+
+        AutoConfig.from_pretrained(handle.model_id, revision=handle.revision, trust_remote_code=False)
+    except Exception as error:
+        raise DataSourceError(
+            f"Model {handle.label} could not be found ({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}). "
+            "Check the name and revision (Pythia revisions are step<N>, final step143000), the network, or set "
+            "model.name to a local directory (HF_HUB_OFFLINE=1 uses only the HF_HOME cache)."
+        ) from None
+
+
+def load_model(model_id: str, revision: str | None, device, dtype):
+    from transformers import AutoModelForCausalLM
+
+    local = local_model_dir(model_id)
+    try:
+        model = AutoModelForCausalLM.from_pretrained(
+            str(local) if local else model_id, revision=None if local else revision,
+            dtype=dtype, use_safetensors=True, trust_remote_code=False,
+        )
+    except Exception as error:
+        raise DataSourceError(f"Could not load model {model_id} (revision {revision}): {type(error).__name__}: {str(error).splitlines()[0]}") from None
+    log.info("Loaded %s (%s) on %s as %s", model_id, revision, device, dtype)
+    return model.to(device).eval()
+
+
+def _task_device(setting: str):
+    import torch
+
+    if setting != "auto":
+        return torch.device(setting)
+    if not torch.cuda.is_available():
+        return torch.device("cpu")
+    try:
+        from pyspark import TaskContext
+
+        context = TaskContext.get()
+        gpus = context.resources().get("gpu") if context else None
+        if gpus and gpus.addresses:
+            return torch.device(f"cuda:{gpus.addresses[0]}")
+    except ImportError:
+        pass
+    return torch.device("cuda")
+
+
+def _torch_dtype(setting: str, device):
+    import torch
+
+    if setting != "auto":
+        return getattr(torch, setting)
+    if device.type != "cuda":
+        return torch.float32
+    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16

@@ -1,0 +1,67 @@
+"""Builds the one SparkSession of a run from `SparkConfig`; nothing here is tied to one machine."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from utils.pipeline.config import SparkConfig
+from utils.runtime.java import check_java
+from utils.runtime.shipping import ship_project_code
+
+log = logging.getLogger(__name__)
+
+
+def is_local_master(master: str) -> bool:
+    return master == "local" or master.startswith("local[") or master.startswith("local-cluster[")
+
+
+def spark_settings(spark: SparkConfig) -> dict[str, str]:
+    """The `spark.*` settings a run uses; user `conf` entries win over ours."""
+    settings = {
+        "spark.app.name": spark.app_name,
+        "spark.master": spark.master,
+        "spark.driver.memory": spark.driver_memory,
+        "spark.ui.port": str(spark.ui_port),  # Spark tries the next ports when this one is taken
+        "spark.ui.showConsoleProgress": "true",
+        "spark.sql.execution.arrow.maxRecordsPerBatch": str(spark.arrow_batch_size),
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.sources.partitionOverwriteMode": "static",
+        # Our writer commits whole splits by rename; Spark's own _SUCCESS marker is kept as well.
+        "spark.sql.parquet.compression.codec": "zstd",
+    }
+    if spark.executor_memory:
+        settings["spark.executor.memory"] = spark.executor_memory
+    if spark.shuffle_partitions:
+        settings["spark.sql.shuffle.partitions"] = str(spark.shuffle_partitions)
+    bind = spark.bind_address or ("127.0.0.1" if is_local_master(spark.master) else None)
+    if bind:
+        settings["spark.driver.bindAddress"] = bind
+        settings["spark.driver.host"] = bind
+    settings.update(spark.conf)
+    return settings
+
+
+def build_spark_session(spark: SparkConfig):
+    """Starts (or reuses) the SparkSession and logs the UI address."""
+    check_java()
+    from pyspark.sql import SparkSession
+
+    settings = spark_settings(spark)
+    bind = settings.get("spark.driver.bindAddress")
+    if bind:
+        # The web UI binds to SPARK_LOCAL_IP (else every interface); keep it on the same address.
+        os.environ.setdefault("SPARK_LOCAL_IP", bind)
+    # Executors must run the interpreter (and so the packages) of this driver unless told otherwise.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    builder = SparkSession.builder
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel(spark.log_level)
+    ship_project_code(session)
+    ui = session.sparkContext.uiWebUrl
+    log.info("Spark %s, master %s, UI at %s", session.version, session.sparkContext.master, ui or "disabled")
+    return session

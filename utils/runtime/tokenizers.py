@@ -1,0 +1,89 @@
+"""Finds the tokenizer of a split's model and ships it to executors once (broadcast of its JSON)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from utils.pipeline.config import TokenizerConfig
+from utils.pipeline.errors import ConfigError, DataSourceError
+from utils.data.splits import Split
+
+_WORKER_CACHE: dict[str, object] = {}
+
+
+def tokenizer_repo(config: TokenizerConfig, split: Split) -> str:
+    suffix = "-deduped" if split.scheme == "deduped" else ""
+    return config.repo.format(size=split.model, suffix=suffix)
+
+
+def load_tokenizer_json(config: TokenizerConfig, split: Split) -> tuple[str, str]:
+    """(where it came from, tokenizer.json text) for the split: a configured path, else the model's repo."""
+    if config.path:
+        path = Path(config.path).expanduser()
+        file = path / "tokenizer.json" if path.is_dir() else path
+        if not file.is_file():
+            raise ConfigError(f"tokenizer.path {config.path} has no tokenizer.json (looked for {file}).")
+        return str(file.resolve()), file.read_text(encoding="utf-8")
+    if not split.model:
+        raise ConfigError(
+            f"Split {split.label} names no model, so its tokenizer is unknown: set tokenizer.path in config "
+            "(a tokenizer.json or a directory holding one), or give the local input a scheme and model."
+        )
+    repo = tokenizer_repo(config, split)
+    try:
+        from huggingface_hub import hf_hub_download
+
+        file = hf_hub_download(repo, "tokenizer.json", revision=config.revision)
+    except Exception as error:  # network, missing repo/revision, offline without cache
+        raise DataSourceError(
+            f"Could not get the tokenizer of split {split.label} from Hugging Face ({repo}, tokenizer.json): "
+            f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}. Offline? Set "
+            "HF_HUB_OFFLINE=1 with the file in your HF_HOME cache, or set tokenizer.path to a local tokenizer.json."
+        ) from None
+    return f"{repo} (Hugging Face)", Path(file).read_text(encoding="utf-8")
+
+
+def parse_tokenizer(text: str, where: str):
+    from tokenizers import Tokenizer
+
+    try:
+        return Tokenizer.from_str(text)
+    except Exception as error:
+        raise ConfigError(f"{where} is not a valid tokenizers JSON file: {error}") from None
+
+
+class TokenizerHandle:
+    """Picklable reference to a broadcast tokenizer JSON; `get()` parses it once per Python worker."""
+
+    def __init__(self, broadcast, key: str, vocab_size: int, source: str):
+        self.broadcast = broadcast
+        self.key = key
+        self.vocab_size = vocab_size
+        self.source = source
+
+    def get(self):
+        tokenizer = _WORKER_CACHE.get(self.key)
+        if tokenizer is None:
+            tokenizer = parse_tokenizer(self.broadcast.value, self.source)
+            _WORKER_CACHE[self.key] = tokenizer
+        return tokenizer
+
+
+class TokenizerRegistry:
+    """One broadcast per distinct tokenizer file in a run (all Pythia sizes share one)."""
+
+    def __init__(self, spark, config: TokenizerConfig):
+        self.spark = spark
+        self.config = config
+        self.handles: dict[str, TokenizerHandle] = {}
+
+    def for_split(self, split: Split) -> TokenizerHandle:
+        source, text = load_tokenizer_json(self.config, split)
+        key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if key not in self.handles:
+            tokenizer = parse_tokenizer(text, source)
+            _WORKER_CACHE[key] = tokenizer
+            vocab = tokenizer.get_vocab_size(with_added_tokens=True)
+            self.handles[key] = TokenizerHandle(self.spark.sparkContext.broadcast(text), key, vocab, source)
+        return self.handles[key]
