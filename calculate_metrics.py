@@ -23,23 +23,36 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", help="YAML config file (see configs/default.yaml)")
     parser.add_argument("--sample", action="store_true", help="run on the bundled offline sample (configs/sample.yaml)")
-    parser.add_argument("--run_id", help="name of the run directory under --output (default: UTC timestamp)")
+    parser.add_argument("--run-id", help="name of the run directory under --output (default: UTC timestamp)")
     parser.add_argument("--models", help="comma list of model sizes, e.g. 70m,160m")
     parser.add_argument("--schemes", help="comma list: duped,deduped")
     parser.add_argument("--datasets", help="comma list: memories,pile,local")
     parser.add_argument("--splits", help="comma list of memorized-evals split names, e.g. duped.12b.23000 (overrides models x schemes)")
-    parser.add_argument("--local_inputs", help="comma list of Parquet/JSON Lines paths for dataset 'local'")
-    parser.add_argument("--sample_size", type=int, help="random sample of this many rows per split")
-    parser.add_argument("--sample_seed", type=int, help="seed of that sample")
+    parser.add_argument("--local-inputs", help="comma list of Parquet/JSON Lines paths for dataset 'local'")
+    parser.add_argument("--sample-size", type=int, help="random sample of this many rows per split")
+    parser.add_argument("--sample-seed", type=int, help="seed of that sample")
     parser.add_argument("--filters", help="comma list of filters, in order")
     parser.add_argument("--output", help="output root directory (default outputs/)")
     parser.add_argument("--master", help="Spark master: local[*], spark://HOST:7077, yarn, k8s://...")
     parser.add_argument("--tokenizer", help="tokenizer.json (or its directory) to use instead of the split's model")
-    parser.add_argument("--bad_records", choices=("null", "raise"), help="keep bad rows flagged (null) or stop (raise)")
-    parser.add_argument("--overwrite", action="store_true", help="recompute splits already complete in this --run_id")
-    parser.add_argument("--dry-run", dest="dry_run", action="store_true", help="validate and print the plan; run nothing")
+    parser.add_argument("--bad-records", choices=("null", "raise"), help="keep bad rows flagged (null) or stop (raise)")
+    parser.add_argument("--overwrite", action="store_true", help="recompute splits already complete in this --run-id")
+    parser.add_argument("--dry-run", action="store_true", help="validate and print the plan; run nothing")
     parser.add_argument("--quiet", action="store_true", help="log warnings only")
-    return parser.parse_args(argv)
+    return parser.parse_args(dashed_flags(argv))
+
+
+def dashed_flags(argv: list[str] | None) -> list[str] | None:
+    """`--run_id` and `--run-id` are one flag: underscores in a flag's name become dashes (its value is kept)."""
+    if argv is None:
+        return None
+    out = []
+    for arg in argv:
+        if arg.startswith("--") and arg != "--":
+            name, sep, value = arg.partition("=")
+            arg = name.replace("_", "-") + sep + value
+        out.append(arg)
+    return out
 
 
 def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
@@ -87,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.config:
             raw = merge(raw, load_yaml(args.config))
         config = build_config(merge(raw, overrides_from_args(args)))
-        from utils.pipeline.run import describe, prepare, run
+        from utils.pipeline.preflight import describe, prepare
+        from utils.pipeline.run import run
 
         if config.run.dry_run:
             plan, inputs = prepare(config)

@@ -24,12 +24,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from utils.pipeline.config import SampleConfig, SparkConfig, TokenizerConfig  # noqa: E402
 from utils.pipeline.plan import build_plan  # noqa: E402
-from utils.pipeline.run import apply_plan  # noqa: E402
+from utils.pipeline.fused_pass import apply_plan  # noqa: E402
+from utils.pipeline.resources import FilterResources  # noqa: E402
 from utils.sample.build import ensure_sample  # noqa: E402
 from utils.data.sources import SplitInput, read_split  # noqa: E402
 from utils.runtime.spark_session import build_spark_session  # noqa: E402
 from utils.data.splits import Split  # noqa: E402
-from utils.runtime.tokenizers import TokenizerRegistry  # noqa: E402
+from utils.runtime.tokenizers import TokenizerBroadcasts  # noqa: E402
 
 
 def make_rows(sample: Path, rows: int, directory: Path) -> Path:
@@ -43,7 +44,7 @@ def make_rows(sample: Path, rows: int, directory: Path) -> Path:
 
 def fused(spark, frame, handle, target: str) -> None:
     plan = build_plan(("detokenize", "compression", "patterns"))
-    apply_plan(frame, plan, {"tokenizer": handle}, "bench", "null", handle.vocab_size).write.mode("overwrite").parquet(target)
+    apply_plan(frame, plan, FilterResources(tokenizer=handle), "bench", "null", handle.vocab_size).write.mode("overwrite").parquet(target)
 
 
 def reference_style(spark, frame, tokenizer_json: str, target: str) -> None:
@@ -96,7 +97,7 @@ def main() -> None:
         split = Split("local", "", "", local_name="bench")
         frame = read_split(spark, SplitInput(split, str(rows_path), "parquet", "index", "tokens", None, 1.0)).repartition(8).cache()
         frame.count()
-        handle = TokenizerRegistry(spark, TokenizerConfig(path=str(sample / "tokenizer.json"))).for_split(split)
+        handle = TokenizerBroadcasts(spark, TokenizerConfig(path=str(sample / "tokenizer.json"))).for_split(split)
         fused(spark, frame.limit(2000), handle, str(scratch / "warm"))  # JIT and worker start-up outside the timing
         results = {}
         start = time.perf_counter()

@@ -6,7 +6,8 @@ import pyarrow as pa
 
 from filters.base import Column, Filter
 from filters.registry import register_filter
-from metrics.detokenize import decode_batch, split_rows
+from metrics.detokenize import decode_batch
+from metrics.token_windows import token_lists
 
 
 @register_filter("detokenize")
@@ -18,6 +19,4 @@ class Detokenize(Filter):
     needs = ("tokenizer",)
 
     def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
-        tokens = batch.column("tokens")
-        rows = split_rows(tokens.flatten().to_numpy(zero_copy_only=False), tokens.offsets.to_numpy())
-        return {"text": decode_batch(self.resources["tokenizer"].get(), rows)}
+        return {"text": decode_batch(self.resources.tokenizer.get(), token_lists(batch.column("tokens")))}

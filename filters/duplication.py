@@ -22,8 +22,8 @@ class Duplication(Filter):
 
     @classmethod
     def min_tokens(cls, resources):
-        counts = resources.get("sequence_duplicates")
+        counts = resources.sequence_duplicates
         return counts.start + counts.n if hasattr(counts, "n") else None  # precomputed tables go by sequence_id
 
     def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
-        return {"sequence_duplicates": self.resources["sequence_duplicates"].for_batch(batch)}
+        return {"sequence_duplicates": self.resources.sequence_duplicates.for_batch(batch)}

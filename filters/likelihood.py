@@ -38,8 +38,9 @@ class Likelihood(Filter):
     def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
         import torch
 
-        model, device, batch_size, _ = self.resources["model"].get()
-        k = self.resources["model"].min_k
+        loaded = self.resources.model.get()
+        model, device, batch_size = loaded.model, loaded.device, loaded.batch_size
+        k = self.resources.model.min_k
         tokens = batch.column("tokens")
         lengths_all = np.diff(tokens.offsets.to_numpy())
         usable = np.flatnonzero(lengths_all >= 2)

@@ -38,7 +38,8 @@ class Memorization(Filter):
     def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
         import torch
 
-        model, device, _, batch_size = self.resources["model"].get()
+        loaded = self.resources.model.get()
+        model, device, batch_size = loaded.model, loaded.device, loaded.generation_batch_size
         tokens = batch.column("tokens")
         width = PROMPT_TOKENS + CONTINUATION_TOKENS
         usable = np.flatnonzero(np.diff(tokens.offsets.to_numpy()) >= width)

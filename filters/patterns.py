@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from filters.base import Column, Filter
 from filters.registry import register_filter
 from metrics.patterns import pattern_columns
 from metrics.repetition import repetition_columns
+from metrics.token_windows import row_bounds
 
 
 @register_filter("patterns")
@@ -41,9 +41,7 @@ def token_repetition(tokens: pa.Array) -> dict[str, Column]:
     num = np.zeros(rows, dtype=np.int32)
     offset = np.zeros(rows, dtype=np.int32)
     chunks: list = [None] * rows
-    lengths = pc.list_value_length(tokens).to_numpy(zero_copy_only=False)
-    values = tokens.flatten().to_numpy(zero_copy_only=False)
-    starts = tokens.offsets.to_numpy()[:-1]
+    values, starts, lengths = row_bounds(tokens)
     for length in np.unique(lengths):
         index = np.flatnonzero(lengths == length)
         matrix = values[starts[index][:, None] + np.arange(length)[None, :]]

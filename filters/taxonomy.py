@@ -21,10 +21,10 @@ class Taxonomy(Filter):
 
     reads = ("sequence_duplicates", "is_templating")
     adds = pa.schema([("taxonomy", pa.string())])
-    needs = ("taxonomy_settings",)
+    needs = ("taxonomy",)
 
     def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
-        threshold = self.resources["taxonomy_settings"].recitation_threshold
+        threshold = self.resources.taxonomy.recitation_threshold
         duplicates = batch.column("sequence_duplicates")
         templating = batch.column("is_templating")
         known = ~(duplicates.is_null().to_numpy(zero_copy_only=False) | templating.is_null().to_numpy(zero_copy_only=False))

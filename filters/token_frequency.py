@@ -30,12 +30,12 @@ class TokenFrequency(Filter):
 
     @classmethod
     def token_limit(cls, resources) -> int | None:
-        return resources["token_counts"].size if "token_counts" in resources else None
+        return resources.token_counts.size if resources.token_counts is not None else None
 
     def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
         tokens = batch.column("tokens")
         offsets = tokens.offsets.to_numpy()
-        frequencies = self.resources["token_counts"].get()[tokens.flatten().to_numpy(zero_copy_only=False)]
+        frequencies = self.resources.token_counts.get()[tokens.flatten().to_numpy(zero_copy_only=False)]
         out: dict[str, Column] = dict(frequency_summaries(frequencies, offsets))
         out["frequencies"] = pa.ListArray.from_arrays(pa.array(offsets - offsets[0], pa.int32()), pa.array(frequencies, pa.int64()))
         return out

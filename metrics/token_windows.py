@@ -1,6 +1,8 @@
-"""Rows of an Arrow list<int> token column as numpy arrays: fixed-width windows and right-padded rows.
+"""Rows of an Arrow list<int> token column as numpy arrays: fixed-width windows, right-padded rows, id lists.
 
-Offsets are taken relative to the array's first offset, so a sliced array reads its own rows.
+Every helper indexes the list array's child values with the array's own offsets, so a sliced array
+(whose offsets do not start at 0) and a null row backed by a non-empty slot both read correctly;
+`flatten()` with offsets would misread both.
 """
 
 from __future__ import annotations
@@ -9,20 +11,34 @@ import numpy as np
 import pyarrow as pa
 
 
+def row_bounds(tokens: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(child values, each row's start in them, each row's length)."""
+    offsets = tokens.offsets.to_numpy()
+    return tokens.values.to_numpy(zero_copy_only=False), offsets[:-1], np.diff(offsets)
+
+
 def token_windows(tokens: pa.Array, rows: np.ndarray, start: int, width: int) -> np.ndarray:
     """(len(rows), width) ids at positions start..start+width-1 of each listed row (each must be long enough)."""
-    offsets = tokens.offsets.to_numpy()
-    values = tokens.flatten().to_numpy(zero_copy_only=False)
-    return values[(offsets[rows] - offsets[0] + start)[:, None] + np.arange(width)]
+    values, starts, _ = row_bounds(tokens)
+    return values[(starts[rows] + start)[:, None] + np.arange(width)]
 
 
 def padded_rows(tokens: pa.Array, rows: np.ndarray, pad: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """(len(rows), longest) int64 ids right-padded with `pad`, and each row's length."""
-    offsets = tokens.offsets.to_numpy()
-    values = tokens.flatten().to_numpy(zero_copy_only=False)
-    starts, lengths = offsets[rows] - offsets[0], np.diff(offsets)[rows]
+    values, starts, lengths = row_bounds(tokens)
+    starts, lengths = starts[rows], lengths[rows]
     width = int(lengths.max()) if len(rows) else 0
     inside = np.arange(width)[None, :] < lengths[:, None]
     ids = np.full((len(rows), width), pad, dtype=np.int64)
     ids[inside] = values[(starts[:, None] + np.arange(width))[inside]]
     return ids, lengths.astype(np.int64)
+
+
+def token_lists(tokens: pa.Array) -> list[list[int]]:
+    """One Python list of ids per row (the form a tokenizer's `decode_batch` takes)."""
+    values, starts, lengths = row_bounds(tokens)
+    if len(starts) == 0:
+        return []
+    first, last = int(starts[0]), int(starts[-1] + lengths[-1])
+    flat = values[first:last].tolist()
+    return [flat[s : s + n] for s, n in zip((starts - first).tolist(), lengths.tolist())]

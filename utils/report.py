@@ -15,9 +15,9 @@ import pandas as pd
 import pyarrow.dataset as pads
 
 from utils.pipeline.errors import DataSourceError
+from filters.taxonomy import CATEGORIES
 from utils.data.splits import MODEL_SIZES
 
-CATEGORIES = ("recitation", "reconstruction", "recollection")
 COLOURS = {"recitation": "#d95f02", "reconstruction": "#7570b3", "recollection": "#1b9e77"}
 HEAVY_TAILED = {"sequence_duplicates", "max_frequency", "min_frequency", "avg_frequency", "median_frequency", "p25_frequency",
                 "p75_frequency", "sequence_perplexity", "prompt_perplexity", "generation_perplexity"}

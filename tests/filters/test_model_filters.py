@@ -12,7 +12,8 @@ from metrics.likelihood import greedy_match
 from tests.batches import batch_of
 from utils.pipeline.errors import ConfigError, DataSourceError
 from utils.pipeline.fused_pass import FusedPass
-from utils.runtime.models import ModelConfig, ModelHandle, check_model, model_for_split
+from utils.pipeline.resources import FilterResources
+from utils.runtime.models import ModelConfig, ModelHandle, check_model_available, model_for_split
 from utils.data.splits import Split
 
 
@@ -23,8 +24,9 @@ def test_fused_pass_scores_rows_and_nulls_short_ones(tiny_model_dir, tiny_model)
     filters = (get_filter("likelihood_with_token_log_probs"), get_filter("memorization"))
     batch = batch_of(rows).append_column("text", pa.array(["abc abc abc"] * len(rows)))  # as detokenize would add
     schema = pa.schema([*batch.schema, *[field for cls in filters for field in cls.adds]])
-    fused = FusedPass(filters, {"model": handle}, schema, "test", "null", 97, validate=True)
-    out = fused.process(batch, [cls({"model": handle}) for cls in filters]).to_pydict()
+    resources = FilterResources(model=handle)
+    fused = FusedPass(filters, resources, schema, "test", "null", 97)
+    out = fused.process(batch, [cls(resources) for cls in filters]).to_pydict()
     ids = torch.tensor(rows[0])[None]
     with torch.inference_mode():
         expected = float(torch.exp(tiny_model(input_ids=ids, labels=ids).loss))
@@ -58,9 +60,9 @@ def test_missing_model_or_weights_is_one_clear_error(tmp_path):
     (tmp_path / "config.json").write_text("{}")
     (tmp_path / "pytorch_model.bin").write_bytes(b"")
     with pytest.raises(DataSourceError, match="only safetensors are loaded"):
-        check_model(ModelHandle(str(tmp_path), None, "cpu", "float32", 1, 1, 0.2))
+        check_model_available(ModelHandle(str(tmp_path), None, "cpu", "float32", 1, 1, 0.2))
     with pytest.raises(DataSourceError, match=r"EleutherAI/pythia-70m@step7 could not be found .*revisions are step<N>"):
-        check_model(ModelHandle("EleutherAI/pythia-70m", "step7", "cpu", "float32", 1, 1, 0.2))  # HF_HUB_OFFLINE=1 in tests
+        check_model_available(ModelHandle("EleutherAI/pythia-70m", "step7", "cpu", "float32", 1, 1, 0.2))  # HF_HUB_OFFLINE=1 in tests
 
 
 def _torch_threads(_):

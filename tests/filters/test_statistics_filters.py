@@ -11,23 +11,22 @@ from utils.pipeline.config import build_config
 from utils.pipeline.errors import ConfigError
 from utils.pipeline.fused_pass import FusedPass
 from utils.pipeline.plan import build_plan
-from utils.pipeline.run import check_corpora
+from utils.pipeline.preflight import check_corpora
 from utils.data.splits import Split
-from utils.corpus.statistics import NgramDuplicates, TokenCounts
+from utils.corpus.lookups import NgramDuplicates, TokenCounts
+from utils.pipeline.resources import FilterResources
 
 
 def test_fused_pass_adds_counts_and_flags_ids_outside_the_count_table():
     counts = np.array([5, 0, 7, 1], np.int64)  # a count table of 4 token ids
     row = list(range(4)) * 16  # 64 tokens
     table = build_target_table(np.array([row[32:64]], np.uint16))
-    resources = {
-        "token_counts": TokenCounts(SimpleNamespace(value=counts), 4, "test"),
-        "sequence_duplicates": NgramDuplicates(SimpleNamespace(value=(table, np.array([9]))), 32, 32, 65535),
-    }
+    resources = FilterResources(
+        token_counts=TokenCounts(SimpleNamespace(value=counts), 4, "test"),
+        sequence_duplicates=NgramDuplicates(SimpleNamespace(value=(table, np.array([9]))), 32, 32, 65535),
+    )
     plan = build_plan(("duplication", "token_frequency"))
-    schema = plan.output_schema
-    limits = tuple((cls.token_limit(resources), cls.outside_reason) for cls in plan.filters if cls.token_limit(resources))
-    fused = FusedPass(plan.filters, resources, schema, "test", "null", 100, validate=True, token_limits=limits)
+    fused = FusedPass.for_plan(plan, resources, "test", "null", 100)  # the token limits and minimum length apply_plan uses
     out = fused.process(batch_of([row, [0, 1, 9], [2, 2]]), [cls(resources) for cls in plan.filters]).to_pydict()
     assert out["invalid_reason"] == [None, "token_id_outside_count_table", None]
     assert out["sequence_duplicates"] == [9, None, None]  # short row: null without a reason
@@ -47,4 +46,4 @@ def test_statistics_filters_without_a_corpus_are_a_config_error_before_any_work(
 
 def test_a_filter_whose_resource_is_missing_names_it():
     with pytest.raises(ConfigError, match="needs token_counts"):
-        build_plan(("token_frequency",)).filters[0]({})
+        build_plan(("token_frequency",)).filters[0](FilterResources())

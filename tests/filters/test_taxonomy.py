@@ -7,11 +7,12 @@ from filters import get_filter
 from utils.pipeline.config import TaxonomyConfig
 from utils.pipeline.errors import ConfigError
 from utils.pipeline.plan import build_plan
+from utils.pipeline.resources import FilterResources
 
 
 def categories(duplicates, templating, threshold=6):
     batch = pa.RecordBatch.from_pydict({"sequence_duplicates": pa.array(duplicates, pa.int64()), "is_templating": pa.array(templating, pa.bool_())})
-    return get_filter("taxonomy")({"taxonomy_settings": TaxonomyConfig(threshold)}).compute(batch)["taxonomy"].to_pylist()
+    return get_filter("taxonomy")(FilterResources(taxonomy=TaxonomyConfig(threshold))).compute(batch)["taxonomy"].to_pylist()
 
 
 def test_categories_and_threshold():

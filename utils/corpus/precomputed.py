@@ -15,34 +15,37 @@ from typing import Any
 import numpy as np
 import pyarrow.dataset as pads
 
-from utils.pipeline.errors import ConfigError, DataSourceError
+from utils.corpus.lookups import CorpusStatistics, PrecomputedDuplicates, TokenCounts, check_table_keys
 from utils.data.hub import locate_split
 from utils.data.splits import Split
+from utils.pipeline.config import Config
+from utils.pipeline.errors import ConfigError, DataSourceError
 
 log = logging.getLogger(__name__)
-ID_COLUMNS = ("sequence_id", "Index", "index")
-COUNT_COLUMNS = ("counts", "Counts", "count")
-TOKEN_COLUMNS = ("TokenID", "token_id")
-FREQUENCY_COLUMNS = ("Frequency", "frequency")
+# Column names the published tables have used, first match wins.
+DUPLICATES_ID_COLUMNS = ("sequence_id", "Index", "index")
+DUPLICATES_COUNT_COLUMNS = ("counts", "Counts", "count")
+FREQUENCIES_TOKEN_COLUMNS = ("TokenID", "token_id")
+FREQUENCIES_COUNT_COLUMNS = ("Frequency", "frequency")
 
 
-def prepare_precomputed(provider, frames: dict[Split, Any]) -> None:
-    from utils.corpus.statistics import DUPLICATES, TOKEN_COUNTS
-
+def precomputed_statistics(spark, config: Config, needs: set[str], frames: dict[Split, Any]) -> dict[str, tuple[CorpusStatistics, dict[str, Any]]]:
+    """Per scheme of the run's splits: the lookups from the published tables, and a summary for the manifest."""
     by_scheme: dict[str, list[Split]] = {}
     for split in frames:
         if not split.scheme:
             raise ConfigError(f"Split {split.label} has no scheme, so no precomputed table applies; give the local input a scheme.")
         by_scheme.setdefault(split.scheme, []).append(split)
+    result: dict[str, tuple[CorpusStatistics, dict[str, Any]]] = {}
     for scheme, splits in by_scheme.items():
-        resources: dict[str, Any] = {}
         summary: dict[str, Any] = {"source": "precomputed"}
-        if DUPLICATES in provider.needs:
-            resources[DUPLICATES], summary["duplicates"] = _duplicates(provider, scheme, [frames[s] for s in splits])
-        if TOKEN_COUNTS in provider.needs:
-            resources[TOKEN_COUNTS], summary["token_counts"] = _token_counts(provider, scheme)
-        provider.resources[scheme] = resources
-        provider.summary[scheme] = summary
+        duplicates = token_counts = None
+        if "sequence_duplicates" in needs:
+            duplicates, summary["duplicates"] = _duplicates(spark, config, scheme, [frames[s] for s in splits])
+        if "token_counts" in needs:
+            token_counts, summary["token_counts"] = _token_counts(spark, config, scheme)
+        result[scheme] = (CorpusStatistics(duplicates, token_counts), summary)
+    return result
 
 
 def _pick(names: list[str], choices: tuple[str, ...], what: str, where: str) -> str:
@@ -52,20 +55,18 @@ def _pick(names: list[str], choices: tuple[str, ...], what: str, where: str) -> 
     return found
 
 
-def _duplicates(provider, scheme: str, frames: list) -> tuple[Any, dict]:
+def _duplicates(spark, config: Config, scheme: str, frames: list) -> tuple[PrecomputedDuplicates, dict]:
     from functools import reduce
 
     from pyspark.sql import functions as F
 
-    from utils.corpus.statistics import PrecomputedDuplicates, check_table_keys
-
-    config, settings = provider.config, provider.settings
+    settings = config.statistics
     repo, split = settings.duplicates_repo, settings.duplicates_split.format(scheme=scheme)
     directory = locate_split(config.hub, config.run.cache_dir, repo, split)
     where = f"{repo} split {split} ({directory})"
-    table = provider.spark.read.parquet(str(directory))
-    id_column = _pick(table.columns, ID_COLUMNS, "sequence id", where)
-    count_column = _pick(table.columns, COUNT_COLUMNS, "count", where)
+    table = spark.read.parquet(str(directory))
+    id_column = _pick(table.columns, DUPLICATES_ID_COLUMNS, "sequence id", where)
+    count_column = _pick(table.columns, DUPLICATES_COUNT_COLUMNS, "count", where)
     wanted = reduce(lambda a, b: a.unionByName(b), [f.select("sequence_id") for f in frames]).distinct()
     rows = (
         table.select(F.col(id_column).cast("long").alias("sequence_id"), F.col(count_column).cast("long").alias("count"))
@@ -73,14 +74,12 @@ def _duplicates(provider, scheme: str, frames: list) -> tuple[Any, dict]:
         .toArrow()
     )
     ids, counts, repeated = check_table_keys(rows.column("sequence_id").to_numpy(), rows.column("count").to_numpy(), where)
-    handle = PrecomputedDuplicates(provider.spark.sparkContext.broadcast((ids, counts)), where)
+    handle = PrecomputedDuplicates(spark.sparkContext.broadcast((ids, counts)), where)
     return handle, {"table": where, "matched_ids": int(len(ids)), "repeated_keys": repeated}
 
 
-def _token_counts(provider, scheme: str) -> tuple[Any, dict]:
-    from utils.corpus.statistics import TokenCounts, check_table_keys
-
-    config, settings = provider.config, provider.settings
+def _token_counts(spark, config: Config, scheme: str) -> tuple[TokenCounts, dict]:
+    settings = config.statistics
     repo = settings.frequencies_repo.format(scheme=scheme)
     summary: dict[str, Any] = {"table": repo}
     parts = []
@@ -88,8 +87,8 @@ def _token_counts(provider, scheme: str) -> tuple[Any, dict]:
         directory = locate_split(config.hub, config.run.cache_dir, repo, split)
         where = f"{repo} split {split} ({directory})"
         table = pads.dataset(str(directory), format="parquet").to_table()
-        token_column = _pick(table.column_names, TOKEN_COLUMNS, "token id", where)
-        frequency_column = _pick(table.column_names, FREQUENCY_COLUMNS, "frequency", where)
+        token_column = _pick(table.column_names, FREQUENCIES_TOKEN_COLUMNS, "token id", where)
+        frequency_column = _pick(table.column_names, FREQUENCIES_COUNT_COLUMNS, "frequency", where)
         ids, values, repeated = check_table_keys(table.column(token_column).to_numpy().astype(np.int64), table.column(frequency_column).to_numpy().astype(np.int64), where)
         if len(ids) and ids[0] < 0:
             raise DataSourceError(f"{where} has negative token id {ids[0]}.")
@@ -100,4 +99,4 @@ def _token_counts(provider, scheme: str) -> tuple[Any, dict]:
     for ids, values in parts:
         counts[ids] += values
     summary["size"] = size
-    return TokenCounts(provider.spark.sparkContext.broadcast(counts), size, repo), summary
+    return TokenCounts(spark.sparkContext.broadcast(counts), size, repo), summary

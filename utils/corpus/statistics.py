@@ -16,70 +16,27 @@ import numpy as np
 import pyarrow as pa
 
 from metrics.ngram_counts import build_target_table, lookup
-from metrics.token_windows import token_windows
-from utils.pipeline.config import Config
+from utils.corpus.cache import StatisticsCache
+from utils.corpus.lookups import CorpusStatistics, NgramDuplicates, TokenCounts
+from utils.corpus.precomputed import precomputed_statistics
 from utils.corpus.readers import Corpus, open_corpus
 from utils.corpus.scan import scan_corpus
-from utils.pipeline.errors import ConfigError, DataSourceError
 from utils.data.splits import Split
-from utils.corpus.cache import StatisticsCache
+from utils.pipeline.config import Config
+from utils.pipeline.errors import ConfigError
 
 log = logging.getLogger(__name__)
 DUPLICATES, TOKEN_COUNTS = "sequence_duplicates", "token_counts"
 NEEDS = (DUPLICATES, TOKEN_COUNTS)
 
 
-class NgramDuplicates:
-    """Per row: exact corpus count of tokens[start : start + n] (broadcast table + counts)."""
-
-    def __init__(self, broadcast, start: int, n: int, token_max: int):
-        self.broadcast, self.start, self.n, self.token_max = broadcast, start, n, token_max
-
-    def for_batch(self, batch: pa.RecordBatch) -> pa.Array:
-        table, counts = self.broadcast.value
-        tokens = batch.column("tokens")
-        long_enough = np.diff(tokens.offsets.to_numpy()) >= self.start + self.n
-        rows = np.flatnonzero(long_enough)
-        ngrams = token_windows(tokens, rows, self.start, self.n)
-        out = np.zeros(len(tokens), np.int64)
-        if len(rows):
-            found = lookup(ngrams, table)
-            outside = (ngrams > self.token_max).any(axis=1)  # ids the corpus dtype cannot hold occur 0 times
-            if ((found < 0) & ~outside).any():
-                raise RuntimeError("a row's n-gram was not among the scanned targets; the statistics do not match this split")
-            out[rows] = np.where(found >= 0, counts[np.maximum(found, 0)], 0)
-        return pa.array(out, pa.int64(), mask=~long_enough)
-
-
-class PrecomputedDuplicates:
-    """Per row: the count a precomputed table gives its sequence_id (null when the table lacks it)."""
-
-    def __init__(self, broadcast, source: str):
-        self.broadcast, self.source = broadcast, source
-
-    def for_batch(self, batch: pa.RecordBatch) -> pa.Array:
-        ids, counts = self.broadcast.value
-        wanted = batch.column("sequence_id").to_numpy(zero_copy_only=False)
-        position = np.minimum(np.searchsorted(ids, wanted), max(len(ids) - 1, 0))
-        present = (ids[position] == wanted) if len(ids) else np.zeros(len(wanted), bool)
-        return pa.array(np.where(present, counts[position] if len(ids) else 0, 0), pa.int64(), mask=~present)
-
-
-class TokenCounts:
-    """The corpus token-count array, broadcast once and read once per Python worker."""
-
-    def __init__(self, broadcast, size: int, source: str):
-        self.broadcast, self.size, self.source = broadcast, size, source
-
-    def get(self) -> np.ndarray:
-        return self.broadcast.value
-
-
 class StatisticsProvider:
+    """Prepares the corpus statistics of every split of a run once, then hands each split its lookups."""
+
     def __init__(self, spark, config: Config, needs: set[str]):
         self.spark, self.config, self.needs = spark, config, needs & set(NEEDS)
         self.settings = config.statistics
-        self.resources: dict[str, dict[str, Any]] = {}  # corpus key -> resources
+        self.statistics: dict[str, CorpusStatistics] = {}  # corpus key (or scheme, when precomputed) -> lookups
         self.summary: dict[str, Any] = {}
 
     def corpus_key(self, split: Split) -> str:
@@ -98,24 +55,23 @@ class StatisticsProvider:
         if not self.needs:
             return
         if self.settings.source == "precomputed":
-            from utils.corpus.precomputed import prepare_precomputed
-
-            prepare_precomputed(self, frames)
+            for scheme, (statistics, summary) in precomputed_statistics(self.spark, self.config, self.needs, frames).items():
+                self.statistics[scheme], self.summary[scheme] = statistics, summary
             return
         groups: dict[str, list[Split]] = {}
         for split in frames:
             groups.setdefault(self.corpus_key(split), []).append(split)
         for key, splits in groups.items():
             corpus = open_corpus(self.settings.corpora[key], f"statistics.corpora.{key}")
-            self.resources[key] = self._from_corpus(key, corpus, {s: frames[s] for s in splits})
+            self.statistics[key] = self._from_corpus(key, corpus, {s: frames[s] for s in splits})
 
-    def for_split(self, split: Split) -> dict[str, Any]:
+    def for_split(self, split: Split) -> CorpusStatistics:
         if not self.needs:
-            return {}
+            return CorpusStatistics()
         key = split.scheme if self.settings.source == "precomputed" else self.corpus_key(split)
-        return self.resources[key]
+        return self.statistics[key]
 
-    def _from_corpus(self, key: str, corpus: Corpus, frames: dict[Split, Any]) -> dict[str, Any]:
+    def _from_corpus(self, key: str, corpus: Corpus, frames: dict[Split, Any]) -> CorpusStatistics:
         settings, context = self.settings, self.spark.sparkContext
         fingerprint = corpus.fingerprint()
         cache = StatisticsCache(settings.directory, fingerprint, {"corpus": asdict(corpus.config), "files": corpus.files, "records": corpus.records})
@@ -148,16 +104,16 @@ class StatisticsProvider:
             if count_tokens:
                 cached_tokens = _token_table(result.token_counts, result.memorized_token_counts)
                 cache.write_token_counts(cached_tokens, variant)
-        resources: dict[str, Any] = {}
+        duplicates = token_counts = None
         if table is not None:
             dtype_max = int(np.iinfo(corpus.dtype).max)
-            resources[DUPLICATES] = NgramDuplicates(context.broadcast((table, counts)), settings.ngram_start, settings.ngram_length, dtype_max)
+            duplicates = NgramDuplicates(context.broadcast((table, counts)), settings.ngram_start, settings.ngram_length, dtype_max)
         if cached_tokens is not None:
             array = cached_tokens.column("count").to_numpy()
-            resources[TOKEN_COUNTS] = TokenCounts(context.broadcast(array), len(array), f"corpus {corpus.config.path}")
+            token_counts = TokenCounts(context.broadcast(array), len(array), f"corpus {corpus.config.path}")
             summary["token_counts_file"] = str(cache.token_counts_path(variant))
         self.summary[key] = summary
-        return resources
+        return CorpusStatistics(duplicates, token_counts)
 
     def _wanted_ngrams(self, frames: dict[Split, Any], corpus: Corpus) -> np.ndarray:
         """Distinct continuation n-grams of all rows (ids the corpus dtype cannot hold are left out: count 0)."""
@@ -205,20 +161,3 @@ def _ids_digest(ids: np.ndarray) -> str:
     import hashlib
 
     return hashlib.sha256(np.ascontiguousarray(ids, dtype=np.int64).tobytes()).hexdigest()[:16]
-
-
-def check_table_keys(ids: np.ndarray, values: np.ndarray, what: str) -> tuple[np.ndarray, np.ndarray, int]:
-    """(sorted unique ids, their values, number of repeated ids); conflicting repeats are an error."""
-    order = np.argsort(ids, kind="stable")
-    ids, values = ids[order], values[order]
-    repeated = np.flatnonzero(ids[1:] == ids[:-1])
-    if len(repeated):
-        conflicting = repeated[values[repeated] != values[repeated + 1]]
-        if len(conflicting):
-            examples = ", ".join(str(int(ids[i])) for i in conflicting[:5])
-            raise DataSourceError(f"{what} lists {len(conflicting)} key(s) twice with different values (e.g. {examples}); it cannot be used.")
-        log.warning("%s lists %d key(s) more than once with equal values; each is used once.", what, len(repeated))
-        keep = np.ones(len(ids), bool)
-        keep[repeated + 1] = False
-        ids, values = ids[keep], values[keep]
-    return ids, values, len(repeated)

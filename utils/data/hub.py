@@ -17,11 +17,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from utils.data.storage import COMPLETE_MARKER
 from utils.pipeline.config import HubConfig
 from utils.pipeline.errors import DataSourceError
 
 log = logging.getLogger(__name__)
-COMPLETE = "_COMPLETE"
 
 
 def split_directory(root: str | Path, repo: str, split: str) -> Path:
@@ -50,7 +50,7 @@ def locate_split(hub: HubConfig, cache_dir: str, repo: str, split: str) -> Path:
 
 def _cache_complete(directory: Path) -> bool:
     """The marker is there and the files are exactly those it lists, with its sizes and row count."""
-    marker = directory / COMPLETE
+    marker = directory / COMPLETE_MARKER
     if not marker.is_file():
         return False
     try:
@@ -93,7 +93,7 @@ def download_split(hub: HubConfig, directory: Path, repo: str, split: str) -> Pa
     try:
         dataset.to_parquet(str(temporary / "part-00000.parquet"))
         files = {p.name: p.stat().st_size for p in parquet_files(temporary)}
-        (temporary / COMPLETE).write_text(json.dumps({"repo": repo, "split": split, "rows": len(dataset), "files": files}))
+        (temporary / COMPLETE_MARKER).write_text(json.dumps({"repo": repo, "split": split, "rows": len(dataset), "files": files}))
         if directory.exists():
             shutil.rmtree(directory)
         temporary.rename(directory)

@@ -17,8 +17,8 @@ from utils.pipeline.errors import ConfigError, DataSourceError
 from utils.data.hub import locate_split
 from utils.data.splits import FINAL_STEP, PILE_SCORE_COLUMN, Split, parse_split_name
 
-ID_COLUMNS = ("sequence_id", "index", "Index")
-TOKEN_COLUMNS = ("tokens", "Tokens")
+INPUT_ID_COLUMNS = ("sequence_id", "index", "Index")
+INPUT_TOKEN_COLUMNS = ("tokens", "Tokens")
 
 
 @dataclass(frozen=True)
@@ -91,8 +91,8 @@ def _checked(split: Split, location: str, fmt: str, score_column: str | None, de
     except (pa.ArrowInvalid, OSError) as error:
         raise DataSourceError(f"Split {split.label}: {location} is not readable Parquet ({error}).") from None
     names = schema.names
-    id_column = next((c for c in ID_COLUMNS if c in names), None)
-    tokens_column = next((c for c in TOKEN_COLUMNS if c in names), None)
+    id_column = next((c for c in INPUT_ID_COLUMNS if c in names), None)
+    tokens_column = next((c for c in INPUT_TOKEN_COLUMNS if c in names), None)
     if id_column is None or tokens_column is None:
         missing = "sequence_id (or index) column" if id_column is None else "tokens column"
         raise DataSourceError(

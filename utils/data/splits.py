@@ -62,13 +62,7 @@ def parse_split_name(dataset: str, name: str) -> Split:
     return Split(dataset, scheme, ".".join(rest))
 
 
-def check_scheme(scheme: str) -> str:
-    if scheme not in SCHEMES:
-        raise ConfigError(f"Unknown scheme {scheme!r}. Valid schemes: {', '.join(SCHEMES)}.")
-    return scheme
 
-
-def check_model(model: str) -> str:
-    if model not in MODEL_SIZES:
-        raise ConfigError(f"Unknown model size {model!r}. Valid sizes: {', '.join(MODEL_SIZES)}.")
-    return model
+def pythia_repo(template: str, split: Split) -> str:
+    """The split's Pythia repository from a template with {size} and {suffix} ("-deduped" for deduped splits)."""
+    return template.format(size=split.model, suffix="-deduped" if split.scheme == "deduped" else "")

@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+# A directory holding this file was completed, then moved into place (hub cache split, output split, the sample).
+COMPLETE_MARKER = "_COMPLETE"
+
 
 class Storage:
     def __init__(self, spark):

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import uuid
 
-from utils.pipeline.errors import OutputError
 from utils.data.splits import Split
-from utils.data.storage import Storage
+from utils.data.storage import COMPLETE_MARKER, Storage
+from utils.pipeline.errors import OutputError
 
-COMPLETE = "_COMPLETE"
 TEMPORARY = "_temporary_splits"
 
 
@@ -30,7 +29,7 @@ def data_files(storage: Storage, directory: str) -> dict[str, int]:
 def completed_rows(storage: Storage, run_dir: str, split: Split) -> int | None:
     """Row count of a split already committed in this run directory and still intact, else None."""
     directory = split_path(run_dir, split)
-    marker = f"{directory}/{COMPLETE}"
+    marker = f"{directory}/{COMPLETE_MARKER}"
     if not storage.exists(marker):
         return None
     try:
@@ -53,7 +52,7 @@ def write_split(spark, storage: Storage, frame, run_dir: str, split: Split, expe
                 f"Split {split.label}: wrote {written} rows but the input has {expected_rows}; the split was not committed."
             )
         marker = {"split": split.label, "rows": written, "columns": frame.columns, "files": data_files(storage, temporary)}
-        storage.write_json(f"{temporary}/{COMPLETE}", marker)
+        storage.write_json(f"{temporary}/{COMPLETE_MARKER}", marker)
         storage.delete(final)
         storage.rename(temporary, final)
     finally:

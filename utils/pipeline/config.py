@@ -284,9 +284,9 @@ def validate(config: Config) -> None:
         if model not in MODEL_SIZES:
             raise ConfigError(f"Unknown model size {model!r}. Valid sizes: {', '.join(MODEL_SIZES)}.")
     if "local" in data.datasets and not data.local_inputs:
-        raise ConfigError("Dataset 'local' needs at least one input: --local_inputs PATH or data.local_inputs in config.")
+        raise ConfigError("Dataset 'local' needs at least one input: --local-inputs PATH or data.local_inputs in config.")
     if data.sample_size is not None and data.sample_size <= 0:
-        raise ConfigError(f"--sample_size must be a positive number of rows, got {data.sample_size}.")
+        raise ConfigError(f"--sample-size must be a positive number of rows, got {data.sample_size}.")
     if data.bad_records not in BAD_RECORD_POLICIES:
         raise ConfigError(f"data.bad_records must be one of {', '.join(BAD_RECORD_POLICIES)}, got {data.bad_records!r}.")
     if data.vocab_size is not None and data.vocab_size <= 0:
@@ -323,7 +323,7 @@ def check_run_id(run_id: str) -> str:
     """A run id is one path component: it can never escape the output directory."""
     if not RUN_ID_PATTERN.match(run_id) or ".." in run_id:
         raise ConfigError(
-            f"--run_id {run_id!r} is not allowed: use 1-128 letters, digits, '_', '-' or '.', "
+            f"--run-id {run_id!r} is not allowed: use 1-128 letters, digits, '_', '-' or '.', "
             "starting with a letter or digit, without '..' or '/', so the run stays inside --output."
         )
     return run_id

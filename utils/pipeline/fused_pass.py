@@ -1,7 +1,13 @@
-"""One `mapInArrow` pass that validates tokens and runs consecutive row-local filters on each batch."""
+"""One `mapInArrow` pass that validates tokens and runs every filter of the plan on each Arrow batch.
+
+Bad records follow one policy (`data.bad_records`): a row whose tokens are invalid, or on which a filter's
+`compute` raises, is kept with null metrics and an `invalid_reason` (`null`), or stops the run with a
+message naming the split, the sequence_id and the reason or filter (`raise`).
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Iterator
 
 import numpy as np
@@ -11,7 +17,17 @@ import pyarrow.compute as pc
 from filters.base import Filter
 from metrics.tokens import validate_tokens
 from utils.pipeline.errors import BadRecordError
-from utils.pipeline.plan import INCOMPLETE_REASON, INVALID_REASON
+from utils.pipeline.plan import INCOMPLETE_REASON, INVALID_REASON, Plan
+from utils.pipeline.resources import FilterResources
+
+log = logging.getLogger(__name__)
+
+
+class FilterContractError(RuntimeError):
+    """A filter returned columns of the wrong length: a defect of the filter, never a bad record."""
+
+FILTER_ERROR = "filter_error:{name}"  # invalid_reason of a row on which that filter raised
+LOGGED_FILTER_ERRORS = 5  # per pass: the first few messages go to the executor's log
 
 
 class FusedPass:
@@ -20,12 +36,11 @@ class FusedPass:
     def __init__(
         self,
         filters: tuple[type[Filter], ...],
-        resources: dict[str, Any],
+        resources: FilterResources,
         output_schema: pa.Schema,
         split_label: str,
         policy: str,
         vocab_size: int | None,
-        validate: bool,
         token_limits: tuple[tuple[int, str], ...] = (),
         min_tokens: int | None = None,
     ):
@@ -35,9 +50,16 @@ class FusedPass:
         self.split_label = split_label
         self.policy = policy
         self.vocab_size = vocab_size
-        self.validate = validate  # the first pass validates tokens; later passes see them validated
         self.token_limits = token_limits  # (limit, reason): a filter's table ends below the vocabulary
         self.min_tokens = min_tokens  # valid rows shorter than this get some metrics null, with a reason
+        self.logged_errors = 0
+
+    @classmethod
+    def for_plan(cls, plan: Plan, resources: FilterResources, split_label: str, policy: str, vocab_size: int | None) -> FusedPass:
+        """The pass of a plan, with the token limits and minimum length its filters declare for these resources."""
+        limits = tuple((limit, f.outside_reason) for f in plan.filters if (limit := f.token_limit(resources)) is not None)
+        min_tokens = max((n for f in plan.filters if (n := f.min_tokens(resources))), default=None)
+        return cls(plan.filters, resources, plan.output_schema, split_label, policy, vocab_size, limits, min_tokens)
 
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         instances = [cls(self.resources) for cls in self.filters]
@@ -46,34 +68,87 @@ class FusedPass:
 
     def process(self, batch: pa.RecordBatch, instances: list[Filter]) -> pa.RecordBatch:
         columns = {name: batch.column(name) for name in batch.schema.names}
-        if self.validate:
-            tokens, reasons = validate_tokens(columns["tokens"], self.vocab_size)
-            columns["tokens"] = tokens
-            _flag_outside_limits(tokens, reasons, self.token_limits)
-            columns[INVALID_REASON] = pa.array(reasons.tolist(), pa.string())
-            columns[INCOMPLETE_REASON] = _incomplete_reasons(tokens, columns[INVALID_REASON], self.min_tokens)
-            if self.policy == "raise" and columns[INVALID_REASON].null_count != len(batch):
-                self.raise_first_bad(columns)
-        valid = columns[INVALID_REASON].is_null()
-        valid_rows = np.flatnonzero(valid.to_numpy(zero_copy_only=False))
+        tokens, reasons = validate_tokens(columns["tokens"], self.vocab_size)
+        columns["tokens"] = tokens
+        _flag_outside_limits(tokens, reasons, self.token_limits)
+        if self.policy == "raise" and (reasons != None).any():  # noqa: E711  (object array: elementwise test for None)
+            first = int(np.flatnonzero(reasons != None)[0])  # noqa: E711
+            raise self.bad_record(columns, first, reasons[first])
+        valid_rows = np.flatnonzero(reasons == None)  # noqa: E711
         work = pa.RecordBatch.from_pydict({name: array.take(valid_rows) for name, array in columns.items()})
-        # Position of each row among the valid ones, null for flagged rows: `take` then yields nulls there.
-        scatter = pa.array(np.cumsum(valid.to_numpy(zero_copy_only=False)) - 1, pa.int64(), mask=~valid.to_numpy(zero_copy_only=False))
         for instance in instances:
-            produced = instance.compute(work) if work.num_rows else {}
+            produced, failed = self.compute(instance, work, columns, valid_rows)
+            if failed.any():
+                reasons[valid_rows[failed]] = FILTER_ERROR.format(name=instance.name)
+                keep = np.flatnonzero(~failed)
+                valid_rows, work = valid_rows[keep], work.take(pa.array(keep))
+                produced = {name: array.take(pa.array(keep)) for name, array in produced.items()}
             for field in instance.adds:
-                array = _to_arrow(produced.get(field.name, []), field.type, work.num_rows, instance.name, field.name)
-                work = work.append_column(field, array)
-                columns[field.name] = array.take(scatter)
+                work = work.append_column(field, produced[field.name])
+        columns[INVALID_REASON] = pa.array(reasons.tolist(), pa.string())
+        columns[INCOMPLETE_REASON] = _incomplete_reasons(tokens, columns[INVALID_REASON], self.min_tokens)
+        # Position of each row among the rows that stayed valid, null elsewhere: `take` then yields nulls there.
+        position = np.full(len(batch), -1, np.int64)
+        position[valid_rows] = np.arange(len(valid_rows))
+        scatter = pa.array(position, pa.int64(), mask=position < 0)
+        for name in self.output_schema.names:
+            if name not in columns:
+                columns[name] = work.column(name).take(scatter)
         return pa.RecordBatch.from_arrays([columns[name] for name in self.output_schema.names], schema=self.output_schema)
 
-    def raise_first_bad(self, columns: dict[str, pa.Array]) -> None:
-        reasons = columns[INVALID_REASON]
-        first = int(np.flatnonzero(~reasons.is_null().to_numpy(zero_copy_only=False))[0])
-        raise BadRecordError(
-            f"Bad record in split {self.split_label}, sequence_id {columns['sequence_id'][first].as_py()}: "
-            f"{reasons[first].as_py()} (data.bad_records=raise; use 'null' to keep such rows flagged instead)."
+    def compute(self, instance: Filter, work: pa.RecordBatch, columns: dict[str, pa.Array], valid_rows: np.ndarray) -> tuple[dict[str, pa.Array], np.ndarray]:
+        """The filter's columns for `work`, and which of its rows made the filter raise (their values are null).
+
+        A batch that raises is computed again row by row, so one bad row costs only itself.
+        """
+        failed = np.zeros(work.num_rows, dtype=bool)
+        try:
+            return self.arrays(instance, instance.compute(work) if work.num_rows else {}, work.num_rows), failed
+        except Exception as batch_error:  # noqa: BLE001  (any kernel error is a bad record of some row, or re-raised below)
+            if isinstance(batch_error, (BadRecordError, FilterContractError)):
+                raise
+            parts: dict[str, list[pa.Array]] = {field.name: [] for field in instance.adds}
+            for row in range(work.num_rows):
+                try:
+                    produced = self.arrays(instance, instance.compute(work.slice(row, 1)), 1)
+                except FilterContractError:
+                    raise
+                except Exception as error:  # noqa: BLE001
+                    failed[row] = True
+                    sequence_id = columns["sequence_id"][int(valid_rows[row])].as_py()
+                    message = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+                    if self.policy == "raise":
+                        raise BadRecordError(
+                            f"Filter {instance.name!r} failed in split {self.split_label}, sequence_id {sequence_id}: {message} "
+                            "(data.bad_records=raise; use 'null' to keep such rows flagged instead)."
+                        ) from None
+                    if self.logged_errors < LOGGED_FILTER_ERRORS:
+                        self.logged_errors += 1
+                        log.warning("Split %s, sequence_id %s: filter %r failed (%s); the row is kept with null metrics.", self.split_label, sequence_id, instance.name, message)
+                    produced = {field.name: pa.nulls(1, field.type) for field in instance.adds}
+                for name, array in produced.items():
+                    parts[name].append(array)
+            if not failed.any():  # the batch failed but no row alone does: not a bad record (memory, device...)
+                raise
+            return {name: pa.concat_arrays(arrays) for name, arrays in parts.items()}, failed
+
+    @staticmethod
+    def arrays(instance: Filter, produced: dict[str, Any], rows: int) -> dict[str, pa.Array]:
+        return {field.name: _to_arrow(produced.get(field.name, []), field.type, rows, instance.name, field.name) for field in instance.adds}
+
+    def bad_record(self, columns: dict[str, pa.Array], row: int, reason: str) -> BadRecordError:
+        return BadRecordError(
+            f"Bad record in split {self.split_label}, sequence_id {columns['sequence_id'][row].as_py()}: "
+            f"{reason} (data.bad_records=raise; use 'null' to keep such rows flagged instead)."
         )
+
+
+def apply_plan(frame, plan: Plan, resources: FilterResources, split_label: str, policy: str, vocab_size: int | None):
+    """The split's DataFrame with every filter's columns, from one fused `mapInArrow` pass."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    fused = FusedPass.for_plan(plan, resources, split_label, policy, vocab_size)
+    return frame.mapInArrow(fused, from_arrow_schema(plan.output_schema))
 
 
 def _flag_outside_limits(tokens: pa.Array, reasons: np.ndarray, limits: tuple[tuple[int, str], ...]) -> None:
@@ -106,6 +181,5 @@ def _to_arrow(values: Any, arrow_type: pa.DataType, rows: int, filter_name: str,
     if values.type != arrow_type:
         values = values.cast(arrow_type)
     if len(values) != rows:
-        raise RuntimeError(f"Filter {filter_name!r} returned {len(values)} values of {column!r} for {rows} rows.")
+        raise FilterContractError(f"Filter {filter_name!r} returned {len(values)} values of {column!r} for {rows} rows.")
     return values
-

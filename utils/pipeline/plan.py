@@ -37,8 +37,7 @@ BASE_SCHEMA = pa.schema(
 
 @dataclass(frozen=True)
 class Plan:
-    filters: tuple[type[Filter], ...]
-    stages: tuple[tuple[type[Filter], ...], ...]  # consecutive row-local filters share one pass
+    filters: tuple[type[Filter], ...]  # in order; all run in one fused pass (utils/pipeline/fused_pass.py)
     output_schema: pa.Schema
 
     @property
@@ -46,10 +45,8 @@ class Plan:
         return {need for cls in self.filters for need in cls.needs}
 
     def describe(self) -> str:
-        lines = [f"{len(self.filters)} filter(s) in {len(self.stages)} fused pass(es):"]
-        for number, stage in enumerate(self.stages, 1):
-            lines.append(f"  pass {number}: " + " + ".join(cls.name for cls in stage))
-            lines.extend(f"    {cls.describe()}" for cls in stage)
+        lines = [f"{len(self.filters)} filter(s) in one fused pass: " + (" + ".join(cls.name for cls in self.filters) or "(none: tokens are validated)")]
+        lines.extend(f"  {cls.describe()}" for cls in self.filters)
         lines.append("output columns: " + ", ".join(f"{f.name}: {f.type}" for f in self.output_schema))
         return "\n".join(lines)
 
@@ -72,10 +69,4 @@ def build_plan(filter_names: tuple[str, ...]) -> Plan:
                 raise ConfigError(f"Filter {cls.name!r} adds column {field.name!r}, which {available[field.name]} already provides.")
             available[field.name] = f"filter {cls.name!r}"
             fields.append(field)
-    stages: list[tuple[type[Filter], ...]] = []
-    for cls in classes:
-        if cls.row_local and stages and all(other.row_local for other in stages[-1]):
-            stages[-1] = (*stages[-1], cls)
-        else:
-            stages.append((cls,))
-    return Plan(classes, tuple(stages), pa.schema(fields))
+    return Plan(classes, pa.schema(fields))

@@ -1,112 +1,35 @@
-"""One run: validate everything, then for each split read, fuse the filters, write, and record the manifest."""
+"""One run: preflight checks, then for each split read, run the fused pass, write, and record the manifest."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import platform
 import sys
 import time
-from importlib import metadata
 from typing import Any
 
-import pyarrow as pa
-
-from utils.pipeline.config import Config, check_run_id
-from utils.corpus.readers import open_corpus
-from utils.pipeline.errors import BadRecordError, PipelineError
-from utils.pipeline.fused_pass import FusedPass
-from utils.runtime.models import check_model, model_for_split
+from utils.corpus.lookups import CorpusStatistics
+from utils.corpus.statistics import StatisticsProvider
+from utils.data.sources import SplitInput, read_split
 from utils.data.writer import TEMPORARY, completed_rows, split_path, write_split
-from utils.pipeline.plan import BASE_SCHEMA, INCOMPLETE_REASON, INVALID_REASON, Plan, build_plan
-from utils.data.sources import SplitInput, locate_input, read_split, resolve_splits
-from utils.corpus.statistics import NEEDS, StatisticsProvider
+from utils.pipeline.config import Config, check_run_id
+from utils.pipeline.errors import BadRecordError, PipelineError
+from utils.pipeline.fused_pass import apply_plan
+from utils.pipeline.manifest import MANIFEST, RUN_LOG, MemoryLog, package_versions
+from utils.pipeline.plan import INCOMPLETE_REASON, INVALID_REASON, Plan
+from utils.pipeline.preflight import prepare
+from utils.pipeline.resources import FilterResources
+from utils.runtime.models import model_for_split
 
 log = logging.getLogger(__name__)
-PACKAGES = ("pyspark", "pyarrow", "pandas", "numpy", "numba", "tokenizers", "datasets", "huggingface_hub", "transformers", "torch")
-MANIFEST = "_manifest.json"
-RUN_LOG = "_run.log"
-
-
-class MemoryLog(logging.Handler):
-    """Keeps the run's log lines so they can be written beside the output on any file system."""
-
-    def __init__(self):
-        super().__init__(logging.INFO)
-        self.lines: list[str] = []
-        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
-
-
-def prepare(config: Config) -> tuple[Plan, list[SplitInput]]:
-    """All checks that need no Spark: filters, splits, input files and schemas."""
-    if config.sample.enabled:
-        from utils.sample.build import ensure_sample
-
-        ensure_sample(config.sample)
-    plan = build_plan(config.filters)
-    splits = resolve_splits(config)
-    if not splits:
-        raise PipelineError("No splits selected: check --datasets, --schemes, --models and --splits.")
-    inputs = [locate_input(config, split) for split in splits]
-    check_corpora(config, plan, splits)
-    if "model" in plan.needs:
-        for handle in {model_for_split(config.model, split) for split in splits}:
-            check_model(handle)
-    return plan, inputs
-
-
-def check_corpora(config: Config, plan: Plan, splits) -> None:
-    """Every split that needs corpus statistics has a corpus whose headers are valid (no token is read)."""
-    if config.statistics.source != "corpus" or not plan.needs & set(NEEDS):
-        return
-    provider = StatisticsProvider(None, config, plan.needs)
-    for key in sorted({provider.corpus_key(split) for split in splits}):
-        open_corpus(config.statistics.corpora[key], f"statistics.corpora.{key}")
-
-
-def describe(config: Config, plan: Plan, inputs: list[SplitInput]) -> str:
-    lines = [plan.describe(), f"{len(inputs)} split(s):"]
-    statistics = StatisticsProvider(None, config, plan.needs)
-    for source in inputs:
-        extra = []
-        if statistics.needs:
-            corpus = source.split.scheme if config.statistics.source == "precomputed" else statistics.corpus_key(source.split)
-            extra.append(f"statistics: {config.statistics.source} {corpus}")
-        if "model" in plan.needs:
-            extra.append(f"model: {model_for_split(config.model, source.split).label}")
-        lines.append(f"  {source.split.label}  <- {source.location}" + (f"  ({'; '.join(extra)})" if extra else ""))
-    lines.append(f"output: {config.run.output}/{config.run.run_id or '<timestamp>'}")
-    return "\n".join(lines)
-
-
-def apply_plan(frame, plan: Plan, resources: dict[str, Any], split_label: str, policy: str, vocab_size: int | None):
-    """The filters as fused `mapInArrow` passes (one per run of consecutive row-local filters)."""
-    from pyspark.sql.pandas.types import from_arrow_schema
-
-    fields = list(BASE_SCHEMA)
-    limits = tuple((limit, cls.outside_reason) for cls in plan.filters if (limit := cls.token_limit(resources)) is not None)
-    min_tokens = max((n for cls in plan.filters if (n := cls.min_tokens(resources))), default=None)
-    for number, stage in enumerate(plan.stages):
-        for cls in stage:
-            fields.extend(cls.adds)
-        schema = pa.schema(fields)
-        fused = FusedPass(stage, resources, schema, split_label, policy, vocab_size, validate=number == 0, token_limits=limits, min_tokens=min_tokens)
-        frame = frame.mapInArrow(fused, from_arrow_schema(schema))
-    if not plan.stages:  # no filters: still validate tokens and add the reason column
-        fused = FusedPass((), resources, BASE_SCHEMA, split_label, policy, vocab_size, validate=True)
-        frame = frame.mapInArrow(fused, from_arrow_schema(BASE_SCHEMA))
-    return frame
 
 
 def run(config: Config) -> dict[str, Any]:
     from pyspark.sql import functions as F
 
-    from utils.runtime.spark_session import build_spark_session
     from utils.data.storage import Storage
-    from utils.runtime.tokenizers import TokenizerRegistry
+    from utils.runtime.spark_session import build_spark_session
+    from utils.runtime.tokenizers import TokenizerBroadcasts
 
     started = time.time()
     plan, inputs = prepare(config)
@@ -129,11 +52,11 @@ def run(config: Config) -> dict[str, Any]:
         "config": config.to_dict(),
         "filters": [cls.name for cls in plan.filters],
         "output_schema": [f"{f.name}: {f.type}" for f in plan.output_schema],
-        "versions": _versions(),
+        "versions": package_versions(),
         "spark": {"master": spark.sparkContext.master, "ui": spark.sparkContext.uiWebUrl, "version": spark.version},
         "splits": {},
     }
-    tokenizers = TokenizerRegistry(spark, config.tokenizer) if "tokenizer" in plan.needs else None
+    tokenizers = TokenizerBroadcasts(spark, config.tokenizer) if "tokenizer" in plan.needs else None
     statistics = StatisticsProvider(spark, config, plan.needs)
     try:
         clock = time.time()
@@ -141,8 +64,7 @@ def run(config: Config) -> dict[str, Any]:
         if statistics.needs:
             manifest["statistics"] = {**statistics.summary, "seconds": round(time.time() - clock, 3)}
         for source in inputs:
-            resources = statistics.for_split(source.split)
-            manifest["splits"][source.split.label] = _run_split(spark, storage, config, plan, source, run_dir, tokenizers, resources, F)
+            manifest["splits"][source.split.label] = _run_split(spark, storage, config, plan, source, run_dir, tokenizers, statistics.for_split(source.split), F)
             storage.write_json(f"{run_dir}/{MANIFEST}", manifest)
         manifest["status"] = "complete"
         storage.delete(f"{run_dir}/{TEMPORARY}")
@@ -158,7 +80,7 @@ def run(config: Config) -> dict[str, Any]:
     return manifest
 
 
-def _run_split(spark, storage, config: Config, plan: Plan, source: SplitInput, run_dir: str, tokenizers, statistics: dict[str, Any], F) -> dict[str, Any]:
+def _run_split(spark, storage, config: Config, plan: Plan, source: SplitInput, run_dir: str, tokenizers, statistics: CorpusStatistics, F) -> dict[str, Any]:
     split, data = source.split, config.data
     timings: dict[str, float] = {}
     clock = time.time()
@@ -182,14 +104,15 @@ def _run_split(spark, storage, config: Config, plan: Plan, source: SplitInput, r
         log.warning("Split %s: %d sequence_id value(s) occur more than once (e.g. %s); every row is kept once.", split.label, duplicate_ids, examples)
     timings["duplicate_check"] = round(time.time() - clock, 3)
 
-    resources: dict[str, Any] = {**statistics, "taxonomy_settings": config.taxonomy}
-    vocab_size = data.vocab_size
-    if "model" in plan.needs:
-        resources["model"] = model_for_split(config.model, split)
-    if tokenizers is not None:
-        handle = tokenizers.for_split(split)
-        resources["tokenizer"] = handle
-        vocab_size = vocab_size or handle.vocab_size
+    tokenizer = tokenizers.for_split(split) if tokenizers is not None else None
+    vocab_size = data.vocab_size or (tokenizer.vocab_size if tokenizer else None)
+    resources = FilterResources(
+        tokenizer=tokenizer,
+        model=model_for_split(config.model, split) if "model" in plan.needs else None,
+        sequence_duplicates=statistics.sequence_duplicates,
+        token_counts=statistics.token_counts,
+        taxonomy=config.taxonomy,
+    )
     if data.sample_size:
         frame = frame.orderBy(F.rand(data.sample_seed)).limit(data.sample_size)
     frame = apply_plan(frame, plan, resources, split.label, data.bad_records, vocab_size)
@@ -223,8 +146,8 @@ def _run_split(spark, storage, config: Config, plan: Plan, source: SplitInput, r
         "taxonomy": taxonomy,
         "duplicate_sequence_id_examples": examples,
         "vocab_size": vocab_size,
-        "tokenizer": resources["tokenizer"].source if "tokenizer" in resources else None,
-        "model": resources["model"].label if "model" in resources else None,
+        "tokenizer": resources.tokenizer.source if resources.tokenizer else None,
+        "model": resources.model.label if resources.model else None,
         "source": source.location,
         "path": path,
         "seconds": timings,
@@ -257,12 +180,3 @@ def _clean_worker_error(error: Exception) -> Exception:
         return BadRecordError(message)
     return error
 
-
-def _versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for package in PACKAGES:
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = "not installed"
-    return versions

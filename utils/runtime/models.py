@@ -11,10 +11,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from utils.pipeline.errors import ConfigError, DataSourceError
-from utils.data.splits import Split
+from utils.data.splits import Split, pythia_repo
 
 log = logging.getLogger(__name__)
 _WORKER_MODELS: dict[tuple, object] = {}
@@ -33,7 +32,10 @@ class ModelConfig:
     min_k: float = 0.2  # k of Min-K% and Min-K%++
 
 
-class LoadedModel(NamedTuple):
+@dataclass(frozen=True)
+class LoadedModel:
+    """A model loaded on one worker, with the batch sizes to use on its device; read its fields by name."""
+
     model: object
     device: object  # torch.device
     batch_size: int  # rows per forward pass of the likelihood filter
@@ -66,14 +68,14 @@ class ModelHandle:
             _WORKER_MODELS.clear()  # one model per worker at a time: the next split's replaces it
             _WORKER_MODELS[key] = load_model(self.model_id, self.revision, device, _torch_dtype(self.dtype, device))
         batch = self.batch_size or (64 if device.type == "cuda" else 16)
-        return LoadedModel(_WORKER_MODELS[key], torch.device(device), batch, self.generation_batch_size or 4 * batch)
+        return LoadedModel(model=_WORKER_MODELS[key], device=torch.device(device), batch_size=batch, generation_batch_size=self.generation_batch_size or 4 * batch)
 
 
 def model_for_split(config: ModelConfig, split: Split) -> ModelHandle:
     if config.name:
         model_id, revision = config.name, config.revision
     elif split.model:
-        model_id = config.repo.format(size=split.model, suffix="-deduped" if split.scheme == "deduped" else "")
+        model_id = pythia_repo(config.repo, split)
         revision = config.revision or f"step{split.step}"
     else:
         raise ConfigError(f"Split {split.label} names no Pythia model: set model.name to the causal LM that should score it.")
@@ -86,7 +88,7 @@ def local_model_dir(model_id: str) -> Path | None:
     return local if local.exists() else None
 
 
-def check_model(handle: ModelHandle) -> None:
+def check_model_available(handle: ModelHandle) -> None:
     """Fails early, with one message, when the model or revision cannot be found (reads config.json only)."""
     local = local_model_dir(handle.model_id)
     if local:

@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("metrics", "filters", "utils")
+PROJECT_PACKAGES = ("metrics", "filters", "utils")
 _shipped: dict[str, str] = {}  # application id -> zip path, so one SparkContext gets the zip once
 
 
@@ -23,7 +23,7 @@ def project_zip_bytes(root: Path = ROOT) -> bytes:
     """The packages' .py files in a zip with fixed timestamps, so equal code gives equal bytes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for package in PACKAGES:
+        for package in PROJECT_PACKAGES:
             for path in sorted((root / package).rglob("*.py")):
                 info = zipfile.ZipInfo(str(path.relative_to(root)), date_time=(2020, 1, 1, 0, 0, 0))
                 info.compress_type = zipfile.ZIP_DEFLATED

@@ -7,14 +7,9 @@ from pathlib import Path
 
 from utils.pipeline.config import TokenizerConfig
 from utils.pipeline.errors import ConfigError, DataSourceError
-from utils.data.splits import Split
+from utils.data.splits import Split, pythia_repo
 
 _WORKER_CACHE: dict[str, object] = {}
-
-
-def tokenizer_repo(config: TokenizerConfig, split: Split) -> str:
-    suffix = "-deduped" if split.scheme == "deduped" else ""
-    return config.repo.format(size=split.model, suffix=suffix)
 
 
 def load_tokenizer_json(config: TokenizerConfig, split: Split) -> tuple[str, str]:
@@ -30,7 +25,7 @@ def load_tokenizer_json(config: TokenizerConfig, split: Split) -> tuple[str, str
             f"Split {split.label} names no model, so its tokenizer is unknown: set tokenizer.path in config "
             "(a tokenizer.json or a directory holding one), or give the local input a scheme and model."
         )
-    repo = tokenizer_repo(config, split)
+    repo = pythia_repo(config.repo, split)
     try:
         from huggingface_hub import hf_hub_download
 
@@ -70,8 +65,8 @@ class TokenizerHandle:
         return tokenizer
 
 
-class TokenizerRegistry:
-    """One broadcast per distinct tokenizer file in a run (all Pythia sizes share one)."""
+class TokenizerBroadcasts:
+    """The run's tokenizers: one broadcast per distinct tokenizer file (all Pythia sizes share one)."""
 
     def __init__(self, spark, config: TokenizerConfig):
         self.spark = spark

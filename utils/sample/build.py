@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 
 from utils.pipeline.config import SampleConfig
 from utils.corpus.megatron import write_megatron
+from utils.data.storage import COMPLETE_MARKER
 from utils.sample.model import greedy_check, train_sample_model
 from utils.sample.texts import GENERATORS
 from utils.data.splits import MODEL_SIZES, PILE_SCORE_COLUMN
@@ -48,7 +49,7 @@ CORPUS_SHARDS = 2
 DOCUMENTS_PER_RECORD = 32  # ~75 tokens each; a record that is still short gets more (encode_records)
 VOCAB_SIZE = 4096
 EOS, PAD = "<|endoftext|>", "<|padding|>"
-CATEGORIES = ("prose", "code", "licence", "incrementing", "repeating")
+TEXT_KINDS = ("prose", "code", "licence", "incrementing", "repeating")
 CATEGORY_SHARE = (0.45, 0.2, 0.15, 0.1, 0.1)
 _CUMULATIVE_SHARE = np.cumsum(CATEGORY_SHARE)
 # Chance that a record of each category is memorized by the largest model (boilerplate and templates more).
@@ -59,14 +60,13 @@ MEMORIES_SPLITS = (("duped", "70m", None), ("duped", "160m", None), ("deduped", 
 PILE_ROWS = 600
 MEMORIES_REPO = "EleutherAI/pythia-memorized-evals"
 PILE_REPO = "EleutherAI/pile-{scheme}-pythia-random-sampled"
-MARKER = "_COMPLETE"
 
 
 def ensure_sample(config: SampleConfig) -> Path:
     """The sample directory, built first if it is missing, incomplete or from another version/seed."""
     root = Path(config.directory)
     wanted = {"version": VERSION, "seed": config.seed}
-    marker = root / MARKER
+    marker = root / COMPLETE_MARKER
     if marker.is_file():
         try:
             if {k: json.loads(marker.read_text()).get(k) for k in wanted} == wanted:
@@ -77,7 +77,7 @@ def ensure_sample(config: SampleConfig) -> Path:
     temporary = root.parent / f".{root.name}.{uuid.uuid4().hex}.tmp"
     try:
         build_sample(temporary, config.seed)
-        (temporary / MARKER).write_text(json.dumps({**wanted, "seconds": round(time.time() - started, 1)}))
+        (temporary / COMPLETE_MARKER).write_text(json.dumps({**wanted, "seconds": round(time.time() - started, 1)}))
         if root.exists():
             shutil.rmtree(root)
         temporary.rename(root)
@@ -92,8 +92,8 @@ def record_documents(seed: int, index: int, category: str, count: int) -> list[s
     rng = np.random.default_rng([seed, index])
     documents = [GENERATORS[category](rng)]
     for _ in range(count - 1):
-        kind = min(int(np.searchsorted(_CUMULATIVE_SHARE, rng.random(), side="right")), len(CATEGORIES) - 1)
-        documents.append(GENERATORS[CATEGORIES[kind]](rng))
+        kind = min(int(np.searchsorted(_CUMULATIVE_SHARE, rng.random(), side="right")), len(TEXT_KINDS) - 1)
+        documents.append(GENERATORS[TEXT_KINDS[kind]](rng))
     return documents
 
 
@@ -156,7 +156,7 @@ def plant_duplicates(rng: np.random.Generator, corpus: np.ndarray, candidates: n
 
 def build_sample(root: Path, seed: int) -> None:
     rng = np.random.default_rng(seed)
-    categories = np.array(CATEGORIES)[rng.choice(len(CATEGORIES), size=RECORDS, p=CATEGORY_SHARE)]
+    categories = np.array(TEXT_KINDS)[rng.choice(len(TEXT_KINDS), size=RECORDS, p=CATEGORY_SHARE)]
     documents = [record_documents(seed, i, str(categories[i]), DOCUMENTS_PER_RECORD) for i in range(RECORDS)]
     tokenizer = train_tokenizer([doc for docs in documents for doc in docs[:3]])
     root.mkdir(parents=True)

@@ -70,16 +70,16 @@ def test_provider_counts_rows_exactly_and_reuses_its_cache(spark, tmp_path, corp
     provider.prepare({split: frame})
     resources = provider.for_split(split)
     batch = pa.RecordBatch.from_pandas(frame.toPandas(), preserve_index=False)
-    counts = resources[DUPLICATES].for_batch(batch).to_pylist()
+    counts = resources.sequence_duplicates.for_batch(batch).to_pylist()
     assert dict(zip(batch.column("sequence_id").to_pylist(), counts)) == expected_counts(corpus_records, frame)
     assert counts[1] == 5  # row 1 continues with the planted 8-gram, written at 5 places
-    assert resources[TOKEN_COUNTS].get()[:6].tolist() == np.bincount(corpus_records.ravel(), minlength=6).tolist()
+    assert resources.token_counts.get()[:6].tolist() == np.bincount(corpus_records.ravel(), minlength=6).tolist()
     assert "scan" in provider.summary["default"]
 
     again = StatisticsProvider(spark, config, {DUPLICATES, TOKEN_COUNTS})
     again.prepare({split: frame})
     assert "scan" not in again.summary["default"] and again.summary["default"]["ngrams_from_cache"] == 4  # rows 1 and 3 share one
-    assert again.for_split(split)[DUPLICATES].for_batch(batch).to_pylist() == counts
+    assert again.for_split(split).sequence_duplicates.for_batch(batch).to_pylist() == counts
 
 
 def test_corrupt_cache_is_detected_and_rebuilt(spark, tmp_path, corpus_records):
@@ -99,7 +99,7 @@ def test_corrupt_cache_is_detected_and_rebuilt(spark, tmp_path, corpus_records):
     second.prepare({split: frame})
     assert "scan" in second.summary["default"] and second.summary["default"]["ngrams_from_cache"] == 0
     batch = pa.RecordBatch.from_pandas(frame.toPandas(), preserve_index=False)
-    assert second.for_split(split)[DUPLICATES].for_batch(batch).to_pylist() == list(expected_counts(corpus_records, frame).values())
+    assert second.for_split(split).sequence_duplicates.for_batch(batch).to_pylist() == list(expected_counts(corpus_records, frame).values())
 
 
 def test_parquet_corpus_gives_the_same_counts(spark, tmp_path, corpus_records):
@@ -111,7 +111,7 @@ def test_parquet_corpus_gives_the_same_counts(spark, tmp_path, corpus_records):
     provider = StatisticsProvider(spark, config, {DUPLICATES})
     provider.prepare({split: frame})
     batch = pa.RecordBatch.from_pandas(frame.toPandas(), preserve_index=False)
-    assert provider.for_split(split)[DUPLICATES].for_batch(batch).to_pylist() == list(expected_counts(corpus_records, frame).values())
+    assert provider.for_split(split).sequence_duplicates.for_batch(batch).to_pylist() == list(expected_counts(corpus_records, frame).values())
 
 
 def test_rows_too_short_get_null(spark, tmp_path, corpus_records):
@@ -121,7 +121,7 @@ def test_rows_too_short_get_null(spark, tmp_path, corpus_records):
     provider = StatisticsProvider(spark, config_for(tmp_path, tmp_path / "document"), {DUPLICATES})
     provider.prepare({split: frame})
     batch = pa.RecordBatch.from_pandas(frame.toPandas(), preserve_index=False)
-    assert provider.for_split(split)[DUPLICATES].for_batch(batch).to_pylist() == [count_ngram(list(corpus_records), corpus_records[0, 8:16]), None]
+    assert provider.for_split(split).sequence_duplicates.for_batch(batch).to_pylist() == [count_ngram(list(corpus_records), corpus_records[0, 8:16]), None]
 
 
 def write_mirror_table(mirror, repo, split, table):
@@ -142,8 +142,8 @@ def test_precomputed_tables_with_repeated_keys(spark, tmp_path):
     provider.prepare({split: frame})
     resources = provider.for_split(split)
     batch = pa.RecordBatch.from_pandas(frame.toPandas(), preserve_index=False)
-    assert resources[DUPLICATES].for_batch(batch).to_pylist() == [5, 7, None]  # id 2 listed twice: used once
-    assert resources[TOKEN_COUNTS].get().tolist() == [11, 4, 20]
+    assert resources.sequence_duplicates.for_batch(batch).to_pylist() == [5, 7, None]  # id 2 listed twice: used once
+    assert resources.token_counts.get().tolist() == [11, 4, 20]
     assert provider.summary["duped"]["duplicates"]["repeated_keys"] == 1
 
     write_mirror_table(mirror, "usvsnsp/generation-num-duplicates", "deduped", pa.table({"sequence_id": [1, 1], "counts": [5, 6]}))
@@ -162,4 +162,4 @@ def test_float_tokens_out_of_range_do_not_break_the_target_collection(spark, tmp
     provider.prepare({split: frame})
     assert provider.summary["default"]["distinct_ngrams"] == 1
     batch = pa.RecordBatch.from_pydict({"sequence_id": [1], "tokens": pa.array([corpus_records[4, :16].astype(int).tolist()], pa.list_(pa.int32()))})
-    assert provider.for_split(split)[DUPLICATES].for_batch(batch).to_pylist() == [count_ngram(list(corpus_records), corpus_records[4, 8:16])]
+    assert provider.for_split(split).sequence_duplicates.for_batch(batch).to_pylist() == [count_ngram(list(corpus_records), corpus_records[4, 8:16])]

@@ -1,0 +1,91 @@
+"""The corpus statistics a filter reads on executors: broadcast lookups, and the check of a table's keys.
+
+`NgramDuplicates` (exact counts of scanned continuation n-grams), `PrecomputedDuplicates` (counts by
+sequence_id from a published table) and `TokenCounts` (one count per token id) wrap Spark broadcasts,
+so each Python worker reads them once; `CorpusStatistics` is what one corpus provides to a split.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from metrics.ngram_counts import lookup
+from metrics.token_windows import token_windows
+from utils.pipeline.errors import DataSourceError
+
+log = logging.getLogger(__name__)
+
+
+class NgramDuplicates:
+    """Per row: exact corpus count of tokens[start : start + n] (broadcast table + counts)."""
+
+    def __init__(self, broadcast, start: int, n: int, token_max: int):
+        self.broadcast, self.start, self.n, self.token_max = broadcast, start, n, token_max
+
+    def for_batch(self, batch: pa.RecordBatch) -> pa.Array:
+        table, counts = self.broadcast.value
+        tokens = batch.column("tokens")
+        long_enough = np.diff(tokens.offsets.to_numpy()) >= self.start + self.n
+        rows = np.flatnonzero(long_enough)
+        ngrams = token_windows(tokens, rows, self.start, self.n)
+        out = np.zeros(len(tokens), np.int64)
+        if len(rows):
+            found = lookup(ngrams, table)
+            outside = (ngrams > self.token_max).any(axis=1)  # ids the corpus dtype cannot hold occur 0 times
+            if ((found < 0) & ~outside).any():
+                raise RuntimeError("a row's n-gram was not among the scanned targets; the statistics do not match this split")
+            out[rows] = np.where(found >= 0, counts[np.maximum(found, 0)], 0)
+        return pa.array(out, pa.int64(), mask=~long_enough)
+
+
+class PrecomputedDuplicates:
+    """Per row: the count a precomputed table gives its sequence_id (null when the table lacks it)."""
+
+    def __init__(self, broadcast, source: str):
+        self.broadcast, self.source = broadcast, source
+
+    def for_batch(self, batch: pa.RecordBatch) -> pa.Array:
+        ids, counts = self.broadcast.value
+        wanted = batch.column("sequence_id").to_numpy(zero_copy_only=False)
+        position = np.minimum(np.searchsorted(ids, wanted), max(len(ids) - 1, 0))
+        present = (ids[position] == wanted) if len(ids) else np.zeros(len(wanted), bool)
+        return pa.array(np.where(present, counts[position] if len(ids) else 0, 0), pa.int64(), mask=~present)
+
+
+class TokenCounts:
+    """The corpus token-count array, broadcast once and read once per Python worker."""
+
+    def __init__(self, broadcast, size: int, source: str):
+        self.broadcast, self.size, self.source = broadcast, size, source
+
+    def get(self) -> np.ndarray:
+        return self.broadcast.value
+
+
+@dataclass(frozen=True)
+class CorpusStatistics:
+    """The lookups one corpus (or one scheme's precomputed tables) provides; None where the run needs none."""
+
+    sequence_duplicates: NgramDuplicates | PrecomputedDuplicates | None = None
+    token_counts: TokenCounts | None = None
+
+
+def check_table_keys(ids: np.ndarray, values: np.ndarray, what: str) -> tuple[np.ndarray, np.ndarray, int]:
+    """(sorted unique ids, their values, number of repeated ids); conflicting repeats are an error."""
+    order = np.argsort(ids, kind="stable")
+    ids, values = ids[order], values[order]
+    repeated = np.flatnonzero(ids[1:] == ids[:-1])
+    if len(repeated):
+        conflicting = repeated[values[repeated] != values[repeated + 1]]
+        if len(conflicting):
+            examples = ", ".join(str(int(ids[i])) for i in conflicting[:5])
+            raise DataSourceError(f"{what} lists {len(conflicting)} key(s) twice with different values (e.g. {examples}); it cannot be used.")
+        log.warning("%s lists %d key(s) more than once with equal values; each is used once.", what, len(repeated))
+        keep = np.ones(len(ids), bool)
+        keep[repeated + 1] = False
+        ids, values = ids[keep], values[keep]
+    return ids, values, len(repeated)

@@ -1,0 +1,54 @@
+"""Every check that needs no Spark, run before any work and by `--dry-run`: filters, splits, inputs, corpora, models."""
+
+from __future__ import annotations
+
+from utils.corpus.readers import open_corpus
+from utils.corpus.statistics import NEEDS, StatisticsProvider
+from utils.data.sources import SplitInput, locate_input, resolve_splits
+from utils.pipeline.config import Config
+from utils.pipeline.errors import PipelineError
+from utils.pipeline.plan import Plan, build_plan
+from utils.runtime.models import check_model_available, model_for_split
+
+
+def prepare(config: Config) -> tuple[Plan, list[SplitInput]]:
+    """The plan and the located inputs; raises a PipelineError naming what is wrong."""
+    if config.sample.enabled:
+        from utils.sample.build import ensure_sample
+
+        ensure_sample(config.sample)
+    plan = build_plan(config.filters)
+    splits = resolve_splits(config)
+    if not splits:
+        raise PipelineError("No splits selected: check --datasets, --schemes, --models and --splits.")
+    inputs = [locate_input(config, split) for split in splits]
+    check_corpora(config, plan, splits)
+    if "model" in plan.needs:
+        for handle in {model_for_split(config.model, split) for split in splits}:
+            check_model_available(handle)
+    return plan, inputs
+
+
+def check_corpora(config: Config, plan: Plan, splits) -> None:
+    """Every split that needs corpus statistics has a corpus whose headers are valid (no token is read)."""
+    if config.statistics.source != "corpus" or not plan.needs & set(NEEDS):
+        return
+    provider = StatisticsProvider(None, config, plan.needs)
+    for key in sorted({provider.corpus_key(split) for split in splits}):
+        open_corpus(config.statistics.corpora[key], f"statistics.corpora.{key}")
+
+
+def describe(config: Config, plan: Plan, inputs: list[SplitInput]) -> str:
+    """The plan, each split's input and statistics source and model, and the output directory (`--dry-run`)."""
+    lines = [plan.describe(), f"{len(inputs)} split(s):"]
+    statistics = StatisticsProvider(None, config, plan.needs)
+    for source in inputs:
+        extra = []
+        if statistics.needs:
+            corpus = source.split.scheme if config.statistics.source == "precomputed" else statistics.corpus_key(source.split)
+            extra.append(f"statistics: {config.statistics.source} {corpus}")
+        if "model" in plan.needs:
+            extra.append(f"model: {model_for_split(config.model, source.split).label}")
+        lines.append(f"  {source.split.label}  <- {source.location}" + (f"  ({'; '.join(extra)})" if extra else ""))
+    lines.append(f"output: {config.run.output}/{config.run.run_id or '<timestamp>'}")
+    return "\n".join(lines)
