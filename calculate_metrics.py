@@ -1,8 +1,8 @@
 """Attach memorization metrics to Pythia memorized-evals / Pile-sample splits with Spark; write Parquet.
 
-    python calculate_metrics.py --sample                         # offline sample, no network
-    python calculate_metrics.py --models 70m,160m --schemes deduped --datasets memories
-    python calculate_metrics.py --config configs/default.yaml --master spark://host:7077
+python calculate_metrics.py --sample                         # offline sample, no network
+python calculate_metrics.py --models 70m,160m --schemes deduped --datasets memories
+python calculate_metrics.py --config configs/default.yaml --master spark://host:7077
 """
 
 from __future__ import annotations
@@ -111,10 +111,17 @@ def main(argv: list[str] | None = None) -> int:
     except PipelineError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(f"Wrote {sum(s['output_rows'] for s in manifest['splits'].values())} rows in {len(manifest['splits'])} split(s) to {manifest['run_dir']}")
+    print(
+        f"Wrote {sum(s['output_rows'] for s in manifest['splits'].values())} rows in {len(manifest['splits'])} split(s) "
+        f"to {manifest['run_dir']}"
+    )
     for label, split in manifest["splits"].items():
         flagged = sum(split.get("flagged_rows", {}).values())
-        print(f"  {label}: {split['output_rows']} rows" + (f", {flagged} flagged" if flagged else "") + (f" ({split['skipped']})" if split.get("skipped") else ""))
+        print(
+            f"  {label}: {split['output_rows']} rows"
+            + (f", {flagged} flagged" if flagged else "")
+            + (f" ({split['skipped']})" if split.get("skipped") else "")
+        )
     return 0
 
 

@@ -29,10 +29,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from metrics.ngram_counts import build_target_table  # noqa: E402
-from utils.pipeline.config import SparkConfig  # noqa: E402
+from utils.corpus.megatron import HEADER, MAGIC, VERSION  # noqa: E402
 from utils.corpus.readers import CorpusConfig, open_corpus  # noqa: E402
 from utils.corpus.scan import scan_corpus  # noqa: E402
-from utils.corpus.megatron import HEADER, MAGIC, VERSION  # noqa: E402
+from utils.pipeline.config import SparkConfig  # noqa: E402
 from utils.runtime.spark_session import build_spark_session  # noqa: E402
 
 RECORD = 2049
@@ -178,7 +178,8 @@ def main() -> None:
     reference_counts, reference_seconds, hash_seconds = numpy_reference(reference_slice, table.ngrams)
     reference_rate = reference_slice.size / reference_seconds
     print(
-        f"numpy prefix-hash reference, 1 core, {reference_slice.size / 1e6:.0f} M tokens: {reference_rate / 1e6:.1f} M tokens/s with lookup "
+        f"numpy prefix-hash reference, 1 core, {reference_slice.size / 1e6:.0f} M tokens: "
+        f"{reference_rate / 1e6:.1f} M tokens/s with lookup "
         f"and verification ({reference_slice.size / hash_seconds / 1e6:.0f} M tokens/s for the hashes alone)"
     )
 
@@ -205,7 +206,11 @@ def main() -> None:
         scan_corpus(spark, Slice(corpus, warm), args.chunk_tokens, table, True, None)
 
         results = {}
-        for name, use_table, count_tokens in (("duplication scan", True, False), ("token count", False, True), ("both in one pass", True, True)):
+        for name, use_table, count_tokens in (
+            ("duplication scan", True, False),
+            ("token count", False, True),
+            ("both in one pass", True, True),
+        ):
             with PeakMemory() as memory:
                 result = scan_corpus(spark, corpus, args.chunk_tokens, table if use_table else None, count_tokens, None)
             results[name] = result

@@ -22,15 +22,15 @@ import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from utils.pipeline.config import SampleConfig, SparkConfig, TokenizerConfig  # noqa: E402
-from utils.pipeline.plan import build_plan  # noqa: E402
-from utils.pipeline.fused_pass import apply_plan  # noqa: E402
-from utils.pipeline.resources import FilterResources  # noqa: E402
-from utils.sample.build import ensure_sample  # noqa: E402
 from utils.data.sources import SplitInput, read_split  # noqa: E402
-from utils.runtime.spark_session import build_spark_session  # noqa: E402
 from utils.data.splits import Split  # noqa: E402
+from utils.pipeline.config import SampleConfig, SparkConfig, TokenizerConfig  # noqa: E402
+from utils.pipeline.fused_pass import apply_plan  # noqa: E402
+from utils.pipeline.plan import build_plan  # noqa: E402
+from utils.pipeline.resources import FilterResources  # noqa: E402
+from utils.runtime.spark_session import build_spark_session  # noqa: E402
 from utils.runtime.tokenizers import TokenizerBroadcasts  # noqa: E402
+from utils.sample.build import ensure_sample  # noqa: E402
 
 
 def make_rows(sample: Path, rows: int, directory: Path) -> Path:
@@ -38,7 +38,9 @@ def make_rows(sample: Path, rows: int, directory: Path) -> Path:
     tokens = np.array(base.column("tokens").to_pylist(), dtype=np.int64)
     picks = np.random.default_rng(0).integers(0, len(tokens), rows)
     path = directory / "rows.parquet"
-    pq.write_table(pa.table({"index": np.arange(rows), "tokens": pa.array(tokens[picks].tolist(), pa.list_(pa.int64()))}), path, row_group_size=50_000)
+    pq.write_table(
+        pa.table({"index": np.arange(rows), "tokens": pa.array(tokens[picks].tolist(), pa.list_(pa.int64()))}), path, row_group_size=50_000
+    )
     return path
 
 
@@ -68,14 +70,26 @@ def reference_style(spark, frame, tokenizer_json: str, target: str) -> None:
         num, offset, chunks = repetition_columns(np.array([ids]))
         return int(num[0]), int(offset[0]), chunks[0].tolist()
 
-    repetition_type = T.StructType([T.StructField("num_repeating", T.IntegerType()), T.StructField("repeating_offset", T.IntegerType()), T.StructField("smallest_repeating_chunk", T.ArrayType(T.IntegerType()))])
+    repetition_type = T.StructType(
+        [
+            T.StructField("num_repeating", T.IntegerType()),
+            T.StructField("repeating_offset", T.IntegerType()),
+            T.StructField("smallest_repeating_chunk", T.ArrayType(T.IntegerType())),
+        ]
+    )
     main = frame.select("sequence_id", "tokens")
     texts = main.select("sequence_id", F.udf(decode, T.StringType())("tokens").alias("text"))
     main = main.join(texts, "sequence_id", "left")
-    compression = main.select("sequence_id", F.udf(zlib_ratio, T.DoubleType())("text").alias("zlib_ratio"), F.udf(huffman_coding_length, T.DoubleType())("text").alias("huffman_coding_length"))
+    compression = main.select(
+        "sequence_id",
+        F.udf(zlib_ratio, T.DoubleType())("text").alias("zlib_ratio"),
+        F.udf(huffman_coding_length, T.DoubleType())("text").alias("huffman_coding_length"),
+    )
     main = main.join(compression, "sequence_id", "left")
     flags = main.select("sequence_id", F.udf(lambda t: list(pattern_flags(t)), T.ArrayType(T.BooleanType()))("text").alias("f"))
-    main = main.join(flags.select("sequence_id", F.col("f")[0].alias("is_incrementing"), F.col("f")[1].alias("is_repeating")), "sequence_id", "left")
+    main = main.join(
+        flags.select("sequence_id", F.col("f")[0].alias("is_incrementing"), F.col("f")[1].alias("is_repeating")), "sequence_id", "left"
+    )
     repeats = main.select("sequence_id", F.udf(repetition, repetition_type)("tokens").alias("r")).select("sequence_id", "r.*")
     main = main.join(repeats, "sequence_id", "left")
     main.write.mode("overwrite").parquet(target)

@@ -24,7 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from metrics.patterns import INCREMENTING_THRESHOLD, REPEATING_THRESHOLD, pattern_coverage  # noqa: E402
 
 DEFAULT_LABELS = Path(__file__).resolve().parents[2] / "shared" / "data" / "human-labels-dev.csv"
-TASKS = {"incrementing": ("pattern-incrementing",), "repeating": ("pattern-repeating",), "templating": ("pattern-incrementing", "pattern-repeating")}
+TASKS = {
+    "incrementing": ("pattern-incrementing",),
+    "repeating": ("pattern-repeating",),
+    "templating": ("pattern-incrementing", "pattern-repeating"),
+}
 # Held-out half figures quoted in issue 11 (same script, other half); ours before this detector on both halves.
 REFERENCE_FIGURES = [
     ("reference pattern.py, held-out half", 0.93, 0.69, 0.79),
@@ -37,7 +41,9 @@ GRID = np.round(np.arange(0.30, 0.951, 0.05), 2)
 def load_labels(path: Path) -> tuple[list[str], np.ndarray]:
     """(texts, categories) of a labelled CSV; a missing file or column is one clear error."""
     if not path.is_file():
-        raise FileNotFoundError(f"labelled texts not found: {path} (expected ../shared/data/human-labels-dev.csv beside the repo, or pass --labels)")
+        raise FileNotFoundError(
+            f"labelled texts not found: {path} (expected ../shared/data/human-labels-dev.csv beside the repo, or pass --labels)"
+        )
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         missing = {"shortened_text", "Category"} - set(reader.fieldnames or ())
@@ -52,7 +58,9 @@ def coverages(texts: list[str]) -> np.ndarray:
     return np.array([pattern_coverage(text) for text in texts], dtype=np.float64).reshape(-1, 2)
 
 
-def flags(coverage: np.ndarray, incrementing: float = INCREMENTING_THRESHOLD, repeating: float = REPEATING_THRESHOLD) -> dict[str, np.ndarray]:
+def flags(
+    coverage: np.ndarray, incrementing: float = INCREMENTING_THRESHOLD, repeating: float = REPEATING_THRESHOLD
+) -> dict[str, np.ndarray]:
     inc, rep = coverage[:, 0] >= incrementing, coverage[:, 1] >= repeating
     return {"incrementing": inc, "repeating": rep, "templating": inc | rep}
 
@@ -118,7 +126,10 @@ def report(path: Path, folds: int, seed: int) -> None:
     texts, categories = load_labels(path)
     coverage = coverages(texts)
     predicted = flags(coverage)
-    print(f"labels: {path} ({len(texts)} rows); thresholds: incrementing coverage >= {INCREMENTING_THRESHOLD}, repeating coverage >= {REPEATING_THRESHOLD}\n")
+    print(
+        f"labels: {path} ({len(texts)} rows); thresholds: incrementing coverage >= {INCREMENTING_THRESHOLD}, "
+        f"repeating coverage >= {REPEATING_THRESHOLD}\n"
+    )
     print("| task | precision | recall | F1 | labelled | flagged |\n|---|---|---|---|---|---|")
     for task in TASKS:
         actual = truth(categories, task)
@@ -132,7 +143,10 @@ def report(path: Path, folds: int, seed: int) -> None:
     print("\n| category | rows | is_incrementing | is_repeating | is_templating |\n|---|---|---|---|---|")
     for category, rows in Counter(categories.tolist()).most_common():
         mask = categories == category
-        print(f"| {category} | {rows} | {predicted['incrementing'][mask].sum()} | {predicted['repeating'][mask].sum()} | {predicted['templating'][mask].sum()} |")
+        print(
+            f"| {category} | {rows} | {predicted['incrementing'][mask].sum()} | {predicted['repeating'][mask].sum()} "
+            f"| {predicted['templating'][mask].sum()} |"
+        )
 
     cv = cross_validate(coverage, categories, folds, seed)
     print(f"\n{folds}-fold cross-validation by category (seed {seed}), templating, mean ± sd [min, max] over folds:\n")

@@ -1,4 +1,4 @@
-"""`zlib_ratio`, `huffman_coding_length` of the decoded text (METRICS.md, 'Compressibility')."""
+"""`zlib_ratio`, `huffman_coding_length` of the decoded text (docs/METRICS.md, 'Compressibility')."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`text`: the decoded tokens, with the tokenizer of the split's model (METRICS.md, 'Data')."""
+"""`text`: the decoded tokens, with the tokenizer of the split's model (docs/METRICS.md, 'Data')."""
 
 from __future__ import annotations
 

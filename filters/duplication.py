@@ -1,4 +1,4 @@
-"""`sequence_duplicates`: how often the row's continuation occurs in the training corpus (METRICS.md, 'Duplication').
+"""`sequence_duplicates`: how often the row's continuation occurs in the training corpus (docs/METRICS.md, 'Duplication').
 
 Counts come from an exact Spark scan of the corpus (utils/corpus/statistics.py, metrics/ngram_counts.py) or
 from the reference's precomputed table; either way the filter is one broadcast lookup per batch.

@@ -1,4 +1,4 @@
-"""Likelihood scores from one forward pass of the split's model (METRICS.md, 'Likelihood'; metrics/likelihood.py).
+"""Likelihood scores from one forward pass of the split's model (docs/METRICS.md, 'Likelihood'; metrics/likelihood.py).
 
 The model is loaded once per Python worker; each Arrow batch is scored in sub-batches of
 `model.batch_size` rows, right-padded with an attention mask. Rows shorter than 2 tokens get nulls.
@@ -19,7 +19,15 @@ from metrics.likelihood import PROMPT_TOKENS, sequence_scores, token_statistics,
 from metrics.token_windows import padded_rows
 
 log = logging.getLogger(__name__)
-SCORES = ("loss", "sequence_perplexity", "prompt_perplexity", "generation_perplexity", "min_k_prob", "min_k_plus_plus", "mean_token_entropy")
+SCORES = (
+    "loss",
+    "sequence_perplexity",
+    "prompt_perplexity",
+    "generation_perplexity",
+    "min_k_prob",
+    "min_k_plus_plus",
+    "mean_token_entropy",
+)
 
 
 @register_filter("likelihood")

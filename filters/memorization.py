@@ -1,4 +1,4 @@
-"""`model_memorization_score`: greedy 32-token continuation of the 32-token prompt (METRICS.md, 'Memorization score').
+"""`model_memorization_score`: greedy 32-token continuation of the 32-token prompt (docs/METRICS.md, 'Memorization score').
 
 Biderman et al. 2023: the fraction of the 32 continuation tokens that greedy decoding of the prompt
 reproduces, with a KV cache, in batches of `model.generation_batch_size` rows (metrics/likelihood.py

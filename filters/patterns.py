@@ -1,4 +1,4 @@
-"""Templating flags on text and token-level repetition columns (METRICS.md, 'Templating')."""
+"""Templating flags on text and token-level repetition columns (docs/METRICS.md, 'Templating')."""
 
 from __future__ import annotations
 

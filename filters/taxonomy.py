@@ -1,4 +1,4 @@
-"""`taxonomy`: recitation / reconstruction / recollection (Prashant et al. 2024, arXiv 2406.17746; METRICS.md, 'Taxonomy').
+"""`taxonomy`: recitation / reconstruction / recollection (Prashant et al. 2024, arXiv 2406.17746; docs/METRICS.md, 'Taxonomy').
 
 recitation if `sequence_duplicates` >= the threshold (default 6, as the reference's training script),
 else reconstruction if `is_templating`, else recollection. Null when either input is null.

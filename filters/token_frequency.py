@@ -1,4 +1,4 @@
-"""Corpus frequency of each token of a sequence and its summaries (METRICS.md, 'Token frequency')."""
+"""Corpus frequency of each token of a sequence and its summaries (docs/METRICS.md, 'Token frequency')."""
 
 from __future__ import annotations
 

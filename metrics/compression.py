@@ -1,4 +1,4 @@
-"""Compressibility of a sequence's text (METRICS.md, 'Compressibility').
+"""Compressibility of a sequence's text (docs/METRICS.md, 'Compressibility').
 
 `zlib_ratio`: len(zlib.compress(utf8(text), ZLIB_LEVEL)) / len(utf8(text)); zlib entropy as a
 memorization signal follows Carlini et al. 2021, "Extracting Training Data from Large Language Models".

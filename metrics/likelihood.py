@@ -1,10 +1,11 @@
-"""Likelihood-based scores from one forward pass (METRICS.md, 'Likelihood').
+"""Likelihood-based scores from one forward pass (docs/METRICS.md, 'Likelihood').
 
 log p_t = log softmax(logits_{t-1})[x_t] for t = 1..T-1, in float32 whatever the model's dtype.
 Per row: `loss` = -mean log p_t; `sequence_perplexity` = exp(loss); `prompt_perplexity` over
 t = 1..31 and `generation_perplexity` over t = 32..T-1, each divided by its own token count (the
-reference divided both halves by 63); Min-K% Prob (Shi et al. 2023): mean of the ceil(k*N) lowest
-log p_t; Min-K%++ (Zhang et al. 2024): the same over z_t = (log p_t - mu_t) / sigma_t with mu_t and
+reference divided both halves by 63); Min-K% Prob (Shi et al. 2023): mean of the K = max(1, floor(k*N))
+lowest log p_t (the authors' code and MIMIR take int(N * k)); Min-K%++ (Zhang et al. 2024): the same over
+z_t = (log p_t - mu_t) / sigma_t with mu_t and
 sigma_t^2 the mean and variance of log p under p; `mean_token_entropy`: mean of -sum_v p_v log p_v.
 Rows are right-padded; `lengths` says how many tokens of each row are real.
 """
@@ -89,9 +90,9 @@ def _masked_mean(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
 
 
 def _lowest_k_mean(values: torch.Tensor, mask: torch.Tensor, k: float) -> torch.Tensor:
-    """Mean of the ceil(k * N) smallest valid values of each row (N = its valid count)."""
+    """Mean of the max(1, floor(k * N)) smallest valid values of each row (N = its valid count)."""
     count = mask.sum(-1)
-    keep = torch.ceil(k * count.double()).long().clamp(min=1)
+    keep = torch.floor(k * count.double()).long().clamp(min=1)
     ordered = torch.where(mask, values, torch.full_like(values, math.inf)).sort(dim=-1).values
     rank = torch.arange(values.shape[1], device=values.device)[None, :]
     chosen = rank < keep[:, None]

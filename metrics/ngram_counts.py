@@ -1,9 +1,9 @@
-"""Exact n-gram occurrence counts in a token corpus (METRICS.md, 'Duplication: sequence_duplicates').
+"""Exact n-gram occurrence counts in a token corpus (docs/METRICS.md, 'Duplication').
 
 The wanted n-grams ("targets") go into a bucketed table keyed by a polynomial hash mod 2^64; the
 corpus is scanned once with a rolling hash, and every hash hit is compared token by token with the
 target before it is counted, so a hash collision can cost time but never changes a count. Counting
-follows METRICS.md: every offset 0..L-n of every record of length L, n-grams never span two records.
+follows docs/METRICS.md: every offset 0..L-n of every record of length L, n-grams never span two records.
 The reference (EleutherAI/semantic-memorization) hashed with base 60013 mod 10^18+3 in C++ and
 skipped the last offset of each record.
 """
@@ -92,8 +92,23 @@ def count_in_records(tokens: np.ndarray, starts: np.ndarray, lengths: np.ndarray
     if table.size == 0:
         return
     tokens = np.ascontiguousarray(tokens, dtype=table.ngrams.dtype)
-    _scan(tokens, starts.astype(np.int64), lengths.astype(np.int64), table.n, BASE, _power(table.n - 1), table.mask, table.shift,
-          table.filter_shift, table.filter_words, table.bucket_start, table.entry_key, table.entry_target, table.ngrams, counts)
+    _scan(
+        tokens,
+        starts.astype(np.int64),
+        lengths.astype(np.int64),
+        table.n,
+        BASE,
+        _power(table.n - 1),
+        table.mask,
+        table.shift,
+        table.filter_shift,
+        table.filter_words,
+        table.bucket_start,
+        table.entry_key,
+        table.entry_target,
+        table.ngrams,
+        counts,
+    )
 
 
 def lookup(ngrams: np.ndarray, table: TargetTable) -> np.ndarray:
@@ -101,8 +116,16 @@ def lookup(ngrams: np.ndarray, table: TargetTable) -> np.ndarray:
     found = np.full(len(ngrams), -1, dtype=np.int64)
     if table.size and len(ngrams):
         keys = ngram_hashes(ngrams, table.mask)
-        _lookup(np.ascontiguousarray(ngrams, dtype=table.ngrams.dtype), keys, table.shift, table.bucket_start, table.entry_key,
-                table.entry_target, table.ngrams, found)
+        _lookup(
+            np.ascontiguousarray(ngrams, dtype=table.ngrams.dtype),
+            keys,
+            table.shift,
+            table.bucket_start,
+            table.entry_key,
+            table.entry_target,
+            table.ngrams,
+            found,
+        )
     return found
 
 
@@ -126,7 +149,23 @@ def _find(window_source, offset, key, shift, bucket_start, entry_key, entry_targ
 
 
 @numba.njit(cache=True, nogil=True)
-def _scan(tokens, starts, lengths, n, base, top_power, mask, shift, filter_shift, filter_words, bucket_start, entry_key, entry_target, targets, counts):
+def _scan(
+    tokens,
+    starts,
+    lengths,
+    n,
+    base,
+    top_power,
+    mask,
+    shift,
+    filter_shift,
+    filter_words,
+    bucket_start,
+    entry_key,
+    entry_target,
+    targets,
+    counts,
+):
     # Three loops per record so that the filter loads (random, often cache misses in a large table)
     # are independent of each other and of any branch: the CPU keeps many of them in flight.
     longest = lengths.max() if lengths.size else 0
@@ -165,7 +204,7 @@ def _lookup(ngrams, keys, shift, bucket_start, entry_key, entry_target, targets,
 
 
 def token_histogram(tokens: np.ndarray, size: int) -> np.ndarray:
-    """Occurrences of each token id 0..size-1 (METRICS.md, 'Token frequency'); ids must be < size."""
+    """Occurrences of each token id 0..size-1 (docs/METRICS.md, 'Token frequency'); ids must be < size."""
     counts = np.zeros(size, dtype=np.int64)
     bad = _histogram(np.ascontiguousarray(tokens), counts)
     if bad >= 0:

@@ -1,4 +1,4 @@
-"""Templating on decoded text (METRICS.md, 'Templating'; Prashant et al. 2024, arXiv 2406.17746): how much of a
+"""Templating on decoded text (docs/METRICS.md, 'Templating'; Prashant et al. 2024, arXiv 2406.17746): how much of a
 text one repeating or one incrementing pattern explains, and the flags `is_repeating`, `is_incrementing`.
 
 The reference (EleutherAI/semantic-memorization, filters/pattern_incrementing.py and its exact-period test)
@@ -50,11 +50,6 @@ def pattern_flags(text: str) -> tuple[bool, bool]:
     """(is_incrementing, is_repeating) of one decoded text."""
     incrementing, repeating = pattern_coverage(text)
     return bool(incrementing >= INCREMENTING_THRESHOLD), bool(repeating >= REPEATING_THRESHOLD)
-
-
-def is_templating(text: str) -> bool:
-    incrementing, repeating = pattern_flags(text)
-    return incrementing or repeating
 
 
 def pattern_columns(texts: list[str | None]) -> dict[str, np.ndarray]:

@@ -1,4 +1,4 @@
-"""Token-level repetition (METRICS.md, 'Templating'): the reference's `highly_repetitive` columns.
+"""Token-level repetition (docs/METRICS.md, 'Templating'): the reference's `highly_repetitive` columns.
 
 The reference (EleutherAI/semantic-memorization, filters/highly_repetitive.py) searches, for k = 2..5
 (outer loop), offsets i = 0..n//2-1 and tail trims j = 0..2, the window w = x[i:n-j] for a chunk

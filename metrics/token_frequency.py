@@ -1,4 +1,4 @@
-"""Per-sequence summaries of corpus token frequencies (METRICS.md, 'Token frequency').
+"""Per-sequence summaries of corpus token frequencies (docs/METRICS.md, 'Token frequency').
 
 f(t) is the number of occurrences of token t in the training corpus. For each row: max, min, mean,
 median and the 25th/75th percentiles of f over its tokens, exact with numpy's linear interpolation

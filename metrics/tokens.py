@@ -1,4 +1,4 @@
-"""Validation of token-id lists: which rows are bad records, and why (DEVELOPERS.md, bad-record policy)."""
+"""Validation of token-id lists: which rows are bad records, and why (README, "Bad input")."""
 
 from __future__ import annotations
 
@@ -78,4 +78,3 @@ def _as_list_array(tokens: pa.Array) -> pa.Array:
         tokens = tokens.cast(pa.list_(pa.int64()))
     # Normalize sliced arrays so offsets start at 0 and flatten() lines up with them.
     return pa.concat_arrays([tokens]) if tokens.offset else tokens
-

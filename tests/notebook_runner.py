@@ -16,7 +16,9 @@ def run_notebook(run_dir: Path, timeout: int = 300):
     previous = os.environ.get("RUN_DIR")
     os.environ["RUN_DIR"] = str(run_dir)  # the kernel inherits the environment
     try:
-        NotebookClient(notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent.parent)}}).execute()
+        NotebookClient(
+            notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent.parent)}}
+        ).execute()
     finally:
         if previous is None:
             os.environ.pop("RUN_DIR", None)

@@ -73,22 +73,39 @@ class StandaloneCluster:
         with log.open("wb") as sink:
             popen = subprocess.Popen(
                 [str(SPARK_HOME / "bin" / "spark-class"), *arguments, "--webui-port", str(web_port)],
-                stdout=sink, stderr=subprocess.STDOUT, env=environment, start_new_session=True,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                env=environment,
+                start_new_session=True,
             )
         return Process(name, popen, log, web_port)
 
-    def start(self, timeout: float = 90.0) -> "StandaloneCluster":
+    def start(self, timeout: float = 90.0) -> StandaloneCluster:
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.master = self._start("master", ["org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", str(self.port)], free_port())
+        self.master = self._start(
+            "master", ["org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", str(self.port)], free_port()
+        )
         for number in range(self.workers):
             work_dir = self.directory / f"worker-{number}"
             work_dir.mkdir(exist_ok=True)
-            self.worker_processes.append(self._start(
-                f"worker-{number}",
-                ["org.apache.spark.deploy.worker.Worker", self.url, "--host", "127.0.0.1", "--cores", str(self.cores_per_worker),
-                 "--memory", self.worker_memory, "--work-dir", str(work_dir)],
-                free_port(),
-            ))
+            self.worker_processes.append(
+                self._start(
+                    f"worker-{number}",
+                    [
+                        "org.apache.spark.deploy.worker.Worker",
+                        self.url,
+                        "--host",
+                        "127.0.0.1",
+                        "--cores",
+                        str(self.cores_per_worker),
+                        "--memory",
+                        self.worker_memory,
+                        "--work-dir",
+                        str(work_dir),
+                    ],
+                    free_port(),
+                )
+            )
         deadline = time.time() + timeout
         while time.time() < deadline:
             try:

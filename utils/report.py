@@ -14,13 +14,23 @@ import numpy as np
 import pandas as pd
 import pyarrow.dataset as pads
 
-from utils.pipeline.errors import DataSourceError
 from filters.taxonomy import CATEGORIES
 from utils.data.splits import MODEL_SIZES
+from utils.pipeline.errors import DataSourceError
 
 COLOURS = {"recitation": "#d95f02", "reconstruction": "#7570b3", "recollection": "#1b9e77"}
-HEAVY_TAILED = {"sequence_duplicates", "max_frequency", "min_frequency", "avg_frequency", "median_frequency", "p25_frequency",
-                "p75_frequency", "sequence_perplexity", "prompt_perplexity", "generation_perplexity"}
+HEAVY_TAILED = {
+    "sequence_duplicates",
+    "max_frequency",
+    "min_frequency",
+    "avg_frequency",
+    "median_frequency",
+    "p25_frequency",
+    "p75_frequency",
+    "sequence_perplexity",
+    "prompt_perplexity",
+    "generation_perplexity",
+}
 NOT_METRICS = {"sequence_id", "checkpoint", "memorization_score", "num_repeating", "repeating_offset"}
 
 
@@ -57,7 +67,11 @@ def build_report(run_dir: str | Path) -> Path:
     out.mkdir(exist_ok=True)
     dataset = split_dataset(run_dir)
     schema_names = dataset.schema.names
-    numeric = [c for c in schema_names if c not in NOT_METRICS and c not in ("dataset", "split", "scheme", "model", "invalid_reason", "taxonomy", "text", "tokens")]
+    numeric = [
+        c
+        for c in schema_names
+        if c not in NOT_METRICS and c not in ("dataset", "split", "scheme", "model", "invalid_reason", "taxonomy", "text", "tokens")
+    ]
     frame = load_columns(dataset, ["taxonomy", "memorization_score", *numeric])
     frame["label"] = frame["dataset"] + "/" + frame["split"]
     numeric = [c for c in numeric if c in frame and (pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c]))]
@@ -122,8 +136,12 @@ def build_report(run_dir: str | Path) -> Path:
             axis.set_xlabel(f"{column} (decile bins)")
             axis.set_ylabel("memorization rate")
             save(figure, f"rate_{column}.png", f"Pile: memorization rate by {column}")
-        table = "".join(f"<tr><td>{html.escape(c)}</td><td>{r:+.3f}</td></tr>" for c, r in sorted(rows, key=lambda x: -abs(x[1]) if x[1] == x[1] else 0))
-        sections.append(f"<h2>Pile: Spearman correlation with memorization_score</h2><table><tr><th>metric</th><th>rho</th></tr>{table}</table>")
+        table = "".join(
+            f"<tr><td>{html.escape(c)}</td><td>{r:+.3f}</td></tr>" for c, r in sorted(rows, key=lambda x: -abs(x[1]) if x[1] == x[1] else 0)
+        )
+        sections.append(
+            f"<h2>Pile: Spearman correlation with memorization_score</h2><table><tr><th>metric</th><th>rho</th></tr>{table}</table>"
+        )
     else:
         skipped.append("memorization rate and correlations (no pile splits with memorization_score)")
 
@@ -134,17 +152,25 @@ def build_report(run_dir: str | Path) -> Path:
         for label, entry in manifest.get("splits", {}).items():
             flagged = sum((entry.get("flagged_rows") or {}).values())
             seconds = sum((entry.get("seconds") or {}).values())
-            lines.append(f"<tr><td>{html.escape(label)}</td><td>{entry.get('input_rows')}</td><td>{entry.get('output_rows')}</td><td>{flagged}</td><td>{seconds:.1f}</td></tr>")
-        sections.append("<h2>Rows, flagged rows and timings (manifest)</h2><table><tr><th>split</th><th>input rows</th><th>output rows</th>"
-                        f"<th>flagged</th><th>seconds</th></tr>{''.join(lines)}</table><p>run {html.escape(str(manifest.get('run_id')))}, "
-                        f"status {html.escape(str(manifest.get('status')))}, {manifest.get('seconds')} s</p>")
+            lines.append(
+                f"<tr><td>{html.escape(label)}</td><td>{entry.get('input_rows')}</td><td>{entry.get('output_rows')}</td><td>{flagged}</td><td>{seconds:.1f}</td></tr>"
+            )
+        sections.append(
+            "<h2>Rows, flagged rows and timings (manifest)</h2><table><tr><th>split</th><th>input rows</th><th>output rows</th>"
+            f"<th>flagged</th><th>seconds</th></tr>{''.join(lines)}</table><p>run {html.escape(str(manifest.get('run_id')))}, "
+            f"status {html.escape(str(manifest.get('status')))}, {manifest.get('seconds')} s</p>"
+        )
     else:
         skipped.append("row counts and timings (no _manifest.json)")
     notes = "".join(f"<li>{html.escape(s)}</li>" for s in skipped)
-    page = (f"<!doctype html><html><head><meta charset='utf-8'><title>Run report {html.escape(run_dir.name)}</title>"
-            "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}td,th{padding:2px 8px;text-align:right}</style></head><body>"
-            f"<h1>Run {html.escape(run_dir.name)}</h1><p>{len(frame)} rows in {len(order)} split(s).</p>"
-            + (f"<h2>Skipped</h2><ul>{notes}</ul>" if skipped else "") + "\n".join(sections) + "</body></html>")
+    page = (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>Run report {html.escape(run_dir.name)}</title>"
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}td,th{padding:2px 8px;text-align:right}</style></head><body>"
+        f"<h1>Run {html.escape(run_dir.name)}</h1><p>{len(frame)} rows in {len(order)} split(s).</p>"
+        + (f"<h2>Skipped</h2><ul>{notes}</ul>" if skipped else "")
+        + "\n".join(sections)
+        + "</body></html>"
+    )
     (out / "index.html").write_text(page, encoding="utf-8")
     (out / "skipped.json").write_text(json.dumps(skipped, indent=1))
     return out / "index.html"

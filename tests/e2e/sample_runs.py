@@ -17,12 +17,22 @@ KEY = ["dataset", "split", "sequence_id"]
 
 
 def write_config(path: Path, sample_dir: Path, master: str = "local[2]", ui_port: int = 4050, extra: str = "") -> Path:
-    path.write_text(f"sample:\n  directory: {sample_dir}\nspark:\n  master: '{master}'\n  ui_port: {ui_port}\n  bind_address: 127.0.0.1\n{extra}")
+    path.write_text(
+        f"sample:\n  directory: {sample_dir}\nspark:\n  master: '{master}'\n  ui_port: {ui_port}\n  bind_address: 127.0.0.1\n{extra}"
+    )
     return path
 
 
-def sample_args(sample_dir: Path, output: Path, run_id: str, *extra: str, master: str = "local[2]", ui_port: int = 4050,
-                config: str = "", quiet: bool = True) -> list[str]:
+def sample_args(
+    sample_dir: Path,
+    output: Path,
+    run_id: str,
+    *extra: str,
+    master: str = "local[2]",
+    ui_port: int = 4050,
+    config: str = "",
+    quiet: bool = True,
+) -> list[str]:
     """CLI arguments for the sample pipeline; `config` is YAML appended after the spark section's keys."""
     path = write_config(output.parent / f"{run_id}.yaml", sample_dir, master=master, ui_port=ui_port, extra=config)
     return ["--sample", "--config", str(path), "--output", str(output), "--run_id", run_id, *(["--quiet"] if quiet else []), *extra]
@@ -32,8 +42,14 @@ def start_cli(arguments: list[str], log: Path, cwd: Path) -> subprocess.Popen:
     """calculate_metrics.py as a child process in its own process group, started outside the repository."""
     environment = {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYTHONPATH": ""}
     with log.open("wb") as sink:
-        return subprocess.Popen([sys.executable, str(ROOT / "calculate_metrics.py"), *arguments], cwd=cwd, env=environment,
-                                stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            [sys.executable, str(ROOT / "calculate_metrics.py"), *arguments],
+            cwd=cwd,
+            env=environment,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def read_run(run_dir: Path) -> pd.DataFrame:
@@ -55,4 +71,7 @@ def assert_same_rows(actual: pd.DataFrame, expected: pd.DataFrame) -> None:
         else:
             same = ((left == right) | (left.isna() & right.isna())).tolist()
         differing = [i for i, ok in enumerate(same) if not ok]
-        assert not differing, f"column {column}: {len(differing)} row(s) differ, first {actual.loc[differing[0], KEY].tolist()}: {left[differing[0]]!r} != {right[differing[0]]!r}"
+        assert not differing, (
+            f"column {column}: {len(differing)} row(s) differ, first {actual.loc[differing[0], KEY].tolist()}: "
+            f"{left[differing[0]]!r} != {right[differing[0]]!r}"
+        )

@@ -36,10 +36,16 @@ def sample_command(sample_dir: Path, tmp_path: Path, *extra: str, config: str = 
 def test_bad_rows_are_kept_with_a_reason(sample_dir, spark, tmp_path, capsys):
     a, b = sample_rows(sample_dir)
     rows = tmp_path / "rows.parquet"
-    pq.write_table(pa.table({
-        "sequence_id": [1, 1, 2, 3, 4, 5, 6, 7, 8],
-        "tokens": [a, a, None, [], a[:10] + [None] + a[11:], a[:5] + [-3] + a[6:], a[:5] + [4096] + a[6:], a[:40], a + b[:36]],
-    }, schema=pa.schema([("sequence_id", pa.int64()), ("tokens", TOKENS)])), rows)
+    pq.write_table(
+        pa.table(
+            {
+                "sequence_id": [1, 1, 2, 3, 4, 5, 6, 7, 8],
+                "tokens": [a, a, None, [], a[:10] + [None] + a[11:], a[:5] + [-3] + a[6:], a[:5] + [4096] + a[6:], a[:40], a + b[:36]],
+            },
+            schema=pa.schema([("sequence_id", pa.int64()), ("tokens", TOKENS)]),
+        ),
+        rows,
+    )
     floats = tmp_path / "floats.parquet"
     pq.write_table(pa.table({"sequence_id": [20, 21], "tokens": [[float(t) for t in a], [1.5, 2.0]]}), floats)
 
@@ -48,8 +54,16 @@ def test_bad_rows_are_kept_with_a_reason(sample_dir, spark, tmp_path, capsys):
     assert table.groupby("split").size().to_dict() == {"rows": 9, "floats": 2}  # nothing dropped, nothing duplicated
     out = table[table.split == "rows"].sort_values("sequence_id", kind="stable").reset_index(drop=True)
     reasons = dict(zip(out["sequence_id"], out["invalid_reason"]))
-    assert reasons == {1: None, 2: "null_tokens", 3: "empty_tokens", 4: "null_token_id", 5: "negative_token_id",
-                       6: "token_id_out_of_vocabulary", 7: None, 8: None}
+    assert reasons == {
+        1: None,
+        2: "null_tokens",
+        3: "empty_tokens",
+        4: "null_token_id",
+        5: "negative_token_id",
+        6: "token_id_out_of_vocabulary",
+        7: None,
+        8: None,
+    }
     metrics = ["text", "zlib_ratio", "sequence_duplicates", "max_frequency", "loss", "model_memorization_score", "taxonomy"]
     assert out.loc[out.invalid_reason.notna(), metrics].isna().all().all()
     good, short, long = (out[out.sequence_id == i].iloc[0] for i in (1, 7, 8))
@@ -72,7 +86,9 @@ def test_bad_rows_are_kept_with_a_reason(sample_dir, spark, tmp_path, capsys):
 
     # The same file under --bad_records raise: one clear error naming split and row.
     capsys.readouterr()
-    command = sample_command(sample_dir, tmp_path, "--datasets", "local", "--local_inputs", str(rows), "--bad_records", "raise", "--run_id", "raise")
+    command = sample_command(
+        sample_dir, tmp_path, "--datasets", "local", "--local_inputs", str(rows), "--bad_records", "raise", "--run_id", "raise"
+    )
     assert main(command) == 2
     error = capsys.readouterr().err
     assert "split local/rows, sequence_id 2: null_tokens" in error and "Traceback" not in error
@@ -127,8 +143,11 @@ def _revision_not_found(tmp_path, sample_dir):
     return ["--datasets", "memories"], config, ["EleutherAI/pythia-70m@step7", "could not be found"]
 
 
-@pytest.mark.parametrize("case", [_missing_tokens, _string_tokens, _missing_needs, _truncated_bin, _wrong_magic, _model_not_found, _revision_not_found],
-                         ids=lambda case: case.__name__.strip("_"))
+@pytest.mark.parametrize(
+    "case",
+    [_missing_tokens, _string_tokens, _missing_needs, _truncated_bin, _wrong_magic, _model_not_found, _revision_not_found],
+    ids=lambda case: case.__name__.strip("_"),
+)
 def test_bad_file_or_setting_is_one_clear_error_before_any_work(case, sample_dir, tmp_path, capsys):
     arguments, config, fragments = case(tmp_path, sample_dir)
     assert main(sample_command(sample_dir, tmp_path, "--dry-run", *arguments, config=config)) == 2

@@ -14,7 +14,7 @@ from tests.brute_force import FixedLengthCounter
 from tests.conftest import SHARED_TOKENIZER
 from tests.e2e.sample_runs import sample_args
 from tests.notebook_runner import run_notebook
-from tests.test_report import check_report
+from tests.utils.test_report import check_report
 
 
 def test_sample_run_end_to_end(sample_dir, sample_run):
@@ -40,7 +40,10 @@ def test_sample_run_end_to_end(sample_dir, sample_run):
     memories = table[table.dataset == "memories"].assign(category=lambda d: d.sequence_id.map(categories))
     share = memories.groupby("category")["is_templating"].mean()
     assert share["repeating"] > 0.9 and share["incrementing"] > 0.9 and share["prose"] < 0.05
-    assert memories.loc[memories.category == "repeating", "zlib_ratio"].mean() < memories.loc[memories.category == "prose", "zlib_ratio"].mean()
+    assert (
+        memories.loc[memories.category == "repeating", "zlib_ratio"].mean()
+        < memories.loc[memories.category == "prose", "zlib_ratio"].mean()
+    )
 
     check_corpus_statistics(sample_dir, table)
     check_model_metrics(sample_dir, table)
@@ -120,7 +123,9 @@ def sample_corpus(sample_dir: Path) -> np.ndarray:
 
 
 def test_random_sample_size(sample_dir, spark, tmp_path, capsys):
-    args = sample_args(sample_dir, tmp_path / "out", "sampled", "--sample_size", "50", "--sample_seed", "3", "--datasets", "memories", "--models", "70m")
+    args = sample_args(
+        sample_dir, tmp_path / "out", "sampled", "--sample_size", "50", "--sample_seed", "3", "--datasets", "memories", "--models", "70m"
+    )
     assert main(args) == 0
     assert "Spark UI: http://127.0.0.1:" in capsys.readouterr().err  # printed under --quiet, on the loopback address
     table = pd.read_parquet(tmp_path / "out" / "sampled")
@@ -134,13 +139,29 @@ def test_local_parquet_and_jsonl_with_bad_rows(spark, pythia_tokenizer, tmp_path
     good = pythia_tokenizer.encode("The quick brown fox jumps over the lazy dog again and again").ids
     parquet = tmp_path / "mine.parquet"
     pq.write_table(
-        pa.table({"index": [1, 2, 3, 3, 4], "tokens": [good, good[:5], [], good, [70000]]}, schema=pa.schema([("index", pa.int64()), ("tokens", pa.list_(pa.int64()))])),
+        pa.table(
+            {"index": [1, 2, 3, 3, 4], "tokens": [good, good[:5], [], good, [70000]]},
+            schema=pa.schema([("index", pa.int64()), ("tokens", pa.list_(pa.int64()))]),
+        ),
         parquet,
     )
     jsonl = tmp_path / "other.jsonl"
     jsonl.write_text('{"sequence_id": 7, "tokens": [510, 1533], "memorization_score": 0.5}\n{"sequence_id": 8, "tokens": [1.5, 2]}\n')
-    args = ["--datasets", "local", "--local_inputs", f"{parquet},{jsonl}", "--tokenizer", str(SHARED_TOKENIZER),
-            "--output", str(tmp_path / "out"), "--run_id", "local", "--master", "local[2]", "--quiet"]
+    args = [
+        "--datasets",
+        "local",
+        "--local_inputs",
+        f"{parquet},{jsonl}",
+        "--tokenizer",
+        str(SHARED_TOKENIZER),
+        "--output",
+        str(tmp_path / "out"),
+        "--run_id",
+        "local",
+        "--master",
+        "local[2]",
+        "--quiet",
+    ]
     assert main(args) == 0
     table = pd.read_parquet(tmp_path / "out" / "local")
     mine = table[table.split == "mine"].sort_values("sequence_id")

@@ -80,8 +80,10 @@ def test_lost_worker_is_survived(cluster, sample_dir, sample_run, tmp_path, timi
     assert_same_rows(read_run(run_dir), read_run(sample_run))
     if "clean" in timings:
         penalty = timings["faulty"] - timings["clean"]
-        print(f"\nlost worker at {killed_at:.0f} s: run took {timings['faulty']:.0f} s vs {timings['clean']:.0f} s clean "
-              f"({penalty:+.0f} s, x{timings['faulty'] / timings['clean']:.2f})")
+        print(
+            f"\nlost worker at {killed_at:.0f} s: run took {timings['faulty']:.0f} s vs {timings['clean']:.0f} s clean "
+            f"({penalty:+.0f} s, x{timings['faulty'] / timings['clean']:.2f})"
+        )
 
 
 def wait_for_busy_worker(cluster, process, run_dir, ui_port: int, timeout: float = 600) -> int:

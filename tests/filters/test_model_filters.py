@@ -10,11 +10,11 @@ import torch
 from filters import get_filter
 from metrics.likelihood import greedy_match
 from tests.batches import batch_of
+from utils.data.splits import Split
 from utils.pipeline.errors import ConfigError, DataSourceError
 from utils.pipeline.fused_pass import FusedPass
 from utils.pipeline.resources import FilterResources
 from utils.runtime.models import ModelConfig, ModelHandle, check_model_available, model_for_split
-from utils.data.splits import Split
 
 
 def test_fused_pass_scores_rows_and_nulls_short_ones(tiny_model_dir, tiny_model):

@@ -11,13 +11,21 @@ from utils.pipeline.resources import FilterResources
 
 
 def categories(duplicates, templating, threshold=6):
-    batch = pa.RecordBatch.from_pydict({"sequence_duplicates": pa.array(duplicates, pa.int64()), "is_templating": pa.array(templating, pa.bool_())})
+    batch = pa.RecordBatch.from_pydict(
+        {"sequence_duplicates": pa.array(duplicates, pa.int64()), "is_templating": pa.array(templating, pa.bool_())}
+    )
     return get_filter("taxonomy")(FilterResources(taxonomy=TaxonomyConfig(threshold))).compute(batch)["taxonomy"].to_pylist()
 
 
 def test_categories_and_threshold():
     assert categories([6, 5, 5, 1000, None, 3], [False, True, False, True, True, None]) == [
-        "recitation", "reconstruction", "recollection", "recitation", None, None]
+        "recitation",
+        "reconstruction",
+        "recollection",
+        "recitation",
+        None,
+        None,
+    ]
     assert categories([5, 2], [False, False], threshold=2) == ["recitation", "recitation"]
 
 

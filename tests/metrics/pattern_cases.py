@@ -7,7 +7,7 @@ of assignments that differ in one identifier, lines that merely share a prefix.
 """
 
 INCREMENTING = [
-    "scales of patient beliefs.[11](#osp4364-bib-0011){ref-type=\"ref\"}, [12](#osp4364-bib-0012){ref-type=\"ref\"}, [13](#osp4364-bib-0013){ref-type=\"ref\"}, [14](#osp4364-bib-0014)",
+    'scales of patient beliefs.[11](#osp4364-bib-0011){ref-type="ref"}, [12](#osp4364-bib-0012){ref-type="ref"}, [13](#osp4364-bib-0013){ref-type="ref"}, [14](#osp4364-bib-0014)',
     "<a name='L51'></a><a href='#L51'>51</a>\n<a name='L52'></a><a href='#L52'>52</a>\n<a name='L53'></a><a href='#L53'>53</a>\n<a name='L",
     "Coppi, Serse (i), (ii), (iii), (iv), (v), (vi), (vii), (viii), (ix), (x), (xi), (xii), (xiii), (xiv), (xv",
     "Contents\n33. Chapter XXVIII\n34. Chapter XXIX\n35. Chapter XXX\n36. Chapter XXXI\n37. Chapter XXXII\n38. Chapter",
@@ -23,7 +23,7 @@ INCREMENTING = [
     "  a[0] = x0;\n  a[1] = x1;\n  a[2] = x2;\n  a[3] = x3;\n  a[4] = x4;\n  a[5] = x5;\n  a[6] = x6;\n}",
     "id=1001&id=1002&id=1003&id=1004&id=1005&id=1006&id=1007&id=1008",
     "Page 1 of 9 Page 2 of 9 Page 3 of 9 Page 4 of 9 Page 5 of 9 Page 6",
-    "10 PRINT \"HELLO\"\n20 GOTO 10\n30 END\n40 REM\n50 REM next\n60 REM done\n70",
+    '10 PRINT "HELLO"\n20 GOTO 10\n30 END\n40 REM\n50 REM next\n60 REM done\n70',
     "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n16\n17\n18\n19",
 ]
 
@@ -37,11 +37,10 @@ REPEATING = [
     "Thank you!\nThank you!\nThank you!\nThank you!\nThank you!\nThank you!\n",
     "&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;Home",
     "****************************************************************\n * Project",
-
     "The the the the the the the the the the the the the the the the the the",
     "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,",
     "Makeup Addiction\n\nadd your own caption\n\nadd your own caption\n\nadd your own caption\n\nadd your own caption\n\nadd your own",
-    "<span class=\"cline-any cline-neutral\">&nbsp;</span>\n<span class=\"cline-any cline-neutral\">&nbsp;</span>\n<span class=\"cline-any cline-neutral\">&nbsp;</span>\n<span class=\"cline-any cline-neutral\">&nbsp;</span>\n<span class=",
+    '<span class="cline-any cline-neutral">&nbsp;</span>\n<span class="cline-any cline-neutral">&nbsp;</span>\n<span class="cline-any cline-neutral">&nbsp;</span>\n<span class="cline-any cline-neutral">&nbsp;</span>\n<span class=',
     "| | | | | | | | | | | | | | | | | | | | | | | | | | | | | | | | | | | | |",
 ]
 
@@ -50,22 +49,22 @@ NEGATIVE = [
     "import java.util.List;\nimport java.util.Map;\nimport java.util.Set;\nimport java.util.HashMap;\nimport java.util.HashSet;\n",
     "$. Thus, $\\documentclass[12pt]{minimal}\n \\usepackage{amsmath}\n \\usepackage{wasysym}\n \\usepackage{amsfonts}\n \\usepackage{amssymb}\n \\usepackage{amsbsy}",
     "using System;\nusing System.Collections.Generic;\nusing System.Linq;\nusing System.Text;\nusing System.Threading.Tasks;\n\nnamespace",
-    "#include <cassert>\n#include <utility>\n#include <stdexcept>\n#include <algorithm>\n#include <vector>\n#include \"util/log.h\"\n",
+    '#include <cassert>\n#include <utility>\n#include <stdexcept>\n#include <algorithm>\n#include <vector>\n#include "util/log.h"\n',
     "\tat org.apache.catalina.core.StandardWrapperValve.invoke(StandardWrapperValve.java:196)\n\tat org.apache.catalina.core.StandardContextValve.invoke(StandardContextValve.java:79)\n\tat org.apache.catalina.core.StandardHostValve.invoke(StandardHostValve.java:143)\n\tat",
     "AMDEP_FALSE = @AMDEP_FALSE@\nAMDEP_TRUE = @AMDEP_TRUE@\nAMTAR = @AMTAR@\nAM_CFLAGS = @AM_CFLAGS@\nAR = @AR@\nAUTOCONF = @AUTOCONF@\nAUTOHEADER = @AUTOHEADER@",
-    " android:layout_width=\"match_parent\"\n android:layout_height=\"wrap_content\"\n android:layout_marginTop=\"8dp\"\n android:orientation=\"vertical\"",
+    ' android:layout_width="match_parent"\n android:layout_height="wrap_content"\n android:layout_marginTop="8dp"\n android:orientation="vertical"',
     "C3 0.0291 (6) 0.0326 (6) 0.0293 (6) 0.0035 (5) 0.0043 (5) 0.0014 (5)\n C4 0.0277 (6) 0.0348 (7) 0.0341 (6) 0.0019 (5) 0.0036 (5) 0.0006 (5)\n C5 0.0302 (7)",
     "\n" * 40,  # blank: its own category ("empty/blank"), not a pattern
     "",
     "The committee met on Tuesday to discuss the budget for next year. Several members raised concerns about the rising cost of maintenance and the lack of funding for new",
-    "Permission is hereby granted, free of charge, to any person obtaining a copy of this software and associated documentation files (the \"Software\"), to deal in the Software without restriction",
-    "def load(path):\n    with open(path) as handle:\n        data = json.load(handle)\n    if not data:\n        raise ValueError(\"empty\")\n    return data\n",
+    'Permission is hereby granted, free of charge, to any person obtaining a copy of this software and associated documentation files (the "Software"), to deal in the Software without restriction',
+    'def load(path):\n    with open(path) as handle:\n        data = json.load(handle)\n    if not data:\n        raise ValueError("empty")\n    return data\n',
     "In 1998 the company moved to Chicago, and by 2004 it employed 250 people across 3 offices. Revenue grew 12% in 2007.",
     "Copyright (c) 2008, 2009, 2010, 2011 The Regents of the University of California. All rights reserved. Redistribution and use in source and binary forms, with or without modification, are permitted",
     "for (int i = 0; i < n; i++) {\n    sum += values[i] * weights[i];\n}\nreturn sum / n;",
     "She said that she would come back tomorrow, but nobody believed her. The house was quiet, and the garden had grown wild since the summer.",
     "Patients (n = 42) received 5 mg/kg of the drug twice daily for 14 days; 7 discontinued due to adverse events.",
-    "<div class=\"header\">\n  <a href=\"/\">Home</a>\n  <span>News</span>\n</div>\n<p>Welcome to our site.</p>",
+    '<div class="header">\n  <a href="/">Home</a>\n  <span>News</span>\n</div>\n<p>Welcome to our site.</p>',
     "Abstract. We study the asymptotic behaviour of solutions to the heat equation on manifolds with conical singularities and prove sharp estimates.",
     "SELECT name, age FROM users WHERE age > 21 ORDER BY name LIMIT 10;",
     "x = np.linspace(0, 1, 100)\ny = np.sin(2 * np.pi * x)\nplt.plot(x, y)\nplt.show()",

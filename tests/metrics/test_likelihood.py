@@ -60,7 +60,7 @@ def test_min_k_and_min_k_plus_plus_against_reference_code(tiny_model, rows, k):
     scores = scores_of(tiny_model, rows, k)
     for i, row in enumerate(rows):
         log_probs, probs = hand_log_probs(tiny_model, row)
-        count = math.ceil(k * len(log_probs))
+        count = max(1, int(len(log_probs) * k))  # as the Min-K% authors' code and MIMIR
         assert float(scores["min_k_prob"][i]) == pytest.approx(np.sort(log_probs)[:count].mean(), rel=1e-5)
         log_p = np.log(probs)
         mu = (probs * log_p).sum(-1)
@@ -72,9 +72,15 @@ def test_min_k_and_min_k_plus_plus_against_reference_code(tiny_model, rows, k):
 
 
 def test_short_rows_and_zlib_ratio():
-    scores = sequence_scores({"log_prob": torch.tensor([[-1.0, -3.0]]), "z": torch.zeros(1, 2), "entropy": torch.ones(1, 2)}, torch.tensor([3]), 0.2)
+    scores = sequence_scores(
+        {"log_prob": torch.tensor([[-1.0, -3.0]]), "z": torch.zeros(1, 2), "entropy": torch.ones(1, 2)}, torch.tensor([3]), 0.2
+    )
     assert float(scores["loss"][0]) == 2.0 and math.isnan(float(scores["generation_perplexity"][0]))  # no t >= 32
-    assert float(scores["min_k_prob"][0]) == -3.0  # ceil(0.2 * 2) = 1 lowest
+    assert float(scores["min_k_prob"][0]) == -3.0  # floor(0.2 * 2) = 0, at least 1 lowest
+    nine = sequence_scores(
+        {"log_prob": -torch.arange(1.0, 10.0)[None], "z": torch.zeros(1, 9), "entropy": torch.ones(1, 9)}, torch.tensor([10]), 0.2
+    )
+    assert float(nine["min_k_prob"][0]) == -9.0  # floor(0.2 * 9) = 1 lowest (ceil would average the 2 lowest: -8.5)
     ratio = zlib_likelihood_ratio(torch.tensor([2.0, 1.0], dtype=torch.float64), torch.tensor([4.0, 0.0], dtype=torch.float64))
     assert ratio[0] == 0.5 and math.isnan(ratio[1])
 
@@ -84,7 +90,9 @@ def test_greedy_match_equals_generate(tiny_model, rows):
     with torch.inference_mode():
         scores = greedy_match(tiny_model, ids[:, :32], ids[:, 32:])
         tiny_model.generation_config.eos_token_id = None  # score all 32 tokens; EOS must not stop generation
-        generated = tiny_model.generate(ids[:, :32], attention_mask=torch.ones_like(ids[:, :32]), max_new_tokens=32, do_sample=False, pad_token_id=1)
+        generated = tiny_model.generate(
+            ids[:, :32], attention_mask=torch.ones_like(ids[:, :32]), max_new_tokens=32, do_sample=False, pad_token_id=1
+        )
     expected = (generated[:, 32:] == ids[:, 32:]).double().mean(-1)
     assert scores.tolist() == expected.tolist()
     # A row that is the model's own greedy continuation scores 1.0.

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from benchmarks.templating_agreement import coverages, flags, load_labels, precision_recall_f1, truth
-from metrics.patterns import MAX_REPEAT_UNIT, MIN_COPIES, _dominant_repetition, is_templating, pattern_columns, pattern_coverage, pattern_flags
+from metrics.patterns import MAX_REPEAT_UNIT, MIN_COPIES, _dominant_repetition, pattern_columns, pattern_coverage, pattern_flags
 from tests.conftest import HUMAN_LABELS, require_shared
 from tests.metrics.pattern_cases import INCREMENTING, NEGATIVE, REPEATING
 
@@ -58,7 +58,9 @@ def test_enumerators_letters_and_roman_numerals():
     assert pattern_flags("see (a) and; (b) and; (c) and; (d) and; (e) and; (f) and;")[0]
     assert pattern_flags("items (i), (ii), (iii), (iv), (v), (vi), (vii), (viii), (ix), (x), (xi)")[0]
     # "li", "div", "mix" are words, not numerals: HTML rows counting in their text still count
-    assert pattern_flags("<li>\n <a href=\"#\">Link 1</a>\n </li>\n <li>\n <a href=\"#\">Link 2</a>\n </li>\n <li>\n <a href=\"#\">Link 3</a>\n </l")[0]
+    assert pattern_flags(
+        '<li>\n <a href="#">Link 1</a>\n </li>\n <li>\n <a href="#">Link 2</a>\n </li>\n <li>\n <a href="#">Link 3</a>\n </l'
+    )[0]
 
 
 def test_reference_bugs_are_fixed():
@@ -74,7 +76,7 @@ def test_signature_and_edge_cases():
     assert pattern_flags("ééééééééééééé") == (False, True)  # non-ASCII repetition
     flags_ = pattern_flags("1, 2, 3, 4, 5, 6")
     assert isinstance(flags_, tuple) and all(isinstance(flag, bool) for flag in flags_)
-    assert is_templating("0,0,0,0,0,0,0,0,0,0") and not is_templating("plain words here")
+    assert pattern_columns(["0,0,0,0,0,0,0,0,0,0", "plain words here"])["is_templating"].tolist() == [True, False]
 
 
 def test_pattern_columns_match_the_single_text_functions():
@@ -116,7 +118,12 @@ def test_dominant_repetition_equals_brute_force():
     rng = random.Random(3)
     for _ in range(400):
         alphabet = rng.choice(["ab", "abc", "a b-", "xyz01"])
-        pieces = [rng.choice([c * rng.randint(1, 9) for c in alphabet] + ["".join(rng.choices(alphabet, k=rng.randint(1, 5))) * rng.randint(1, 5)]) for _ in range(rng.randint(1, 12))]
+        pieces = [
+            rng.choice(
+                [c * rng.randint(1, 9) for c in alphabet] + ["".join(rng.choices(alphabet, k=rng.randint(1, 5))) * rng.randint(1, 5)]
+            )
+            for _ in range(rng.randint(1, 12))
+        ]
         text = "".join(pieces)
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
         assert _dominant_repetition(codes, MAX_REPEAT_UNIT, MIN_COPIES) == brute_force_dominant(text), text

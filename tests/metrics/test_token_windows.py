@@ -13,7 +13,6 @@ def test_windows_and_padding_on_a_sliced_array():
     assert ids.tolist() == [[5, 6, 7, -1], [8, 9, 10, 11]] and lengths.tolist() == [3, 4] and ids.dtype == np.int64
 
 
-
 def test_id_lists_of_a_sliced_array_and_of_a_null_row_backed_by_values():
     from metrics.token_windows import token_lists
 

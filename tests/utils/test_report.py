@@ -10,7 +10,9 @@ from calculate_metrics import main
 def write_split(run_dir, dataset, split, frame):
     directory = run_dir / dataset / split
     directory.mkdir(parents=True)
-    frame.assign(dataset=dataset, split=split, scheme=split.split(".")[0], model=split.split(".")[1], checkpoint=143000).to_parquet(directory / "part-0.parquet")
+    frame.assign(dataset=dataset, split=split, scheme=split.split(".")[0], model=split.split(".")[1], checkpoint=143000).to_parquet(
+        directory / "part-0.parquet"
+    )
 
 
 def test_partial_run_draws_what_it_can_and_says_what_it_skipped(tmp_path):
@@ -43,5 +45,3 @@ def check_report(run_dir):
     assert all(p.stat().st_size > 1000 and f'src="{p.name}"' in page for p in figures)
     assert json.loads((report / "skipped.json").read_text()) == []
     assert "Spearman" in page and "memories/deduped.70m" in page
-
-

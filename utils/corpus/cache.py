@@ -47,7 +47,9 @@ class StatisticsCache:
     def read_ngram_counts(self, n: int) -> tuple[np.ndarray, np.ndarray] | None:
         """(ngrams (rows, n), counts) of every valid part, or None when there is none."""
         directory = self.ngram_directory(n)
-        tables = [t for t in (self._read(p) for p in sorted(directory.glob("part-*.parquet"))) if t is not None] if directory.is_dir() else []
+        tables = (
+            [t for t in (self._read(p) for p in sorted(directory.glob("part-*.parquet"))) if t is not None] if directory.is_dir() else []
+        )
         if not tables:
             return None
         table = pa.concat_tables(tables)
@@ -71,10 +73,14 @@ class StatisticsCache:
             expected = json.loads(marker.read_text())
             table = pq.read_table(path)
             if table.num_rows != expected["rows"] or path.stat().st_size != expected["bytes"]:
-                raise ValueError(f"{table.num_rows} rows and {path.stat().st_size} bytes, marker says {expected['rows']} and {expected['bytes']}")
+                raise ValueError(
+                    f"{table.num_rows} rows and {path.stat().st_size} bytes, marker says {expected['rows']} and {expected['bytes']}"
+                )
             return table
         except Exception as error:  # missing/corrupt marker or file: recompute
-            log.warning("Statistics cache file %s is incomplete or corrupt (%s); it is deleted and recomputed.", path, str(error).splitlines()[0])
+            log.warning(
+                "Statistics cache file %s is incomplete or corrupt (%s); it is deleted and recomputed.", path, str(error).splitlines()[0]
+            )
             for stale in (path, marker):
                 stale.unlink(missing_ok=True)
             return None

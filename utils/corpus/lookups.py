@@ -83,7 +83,9 @@ def check_table_keys(ids: np.ndarray, values: np.ndarray, what: str) -> tuple[np
         conflicting = repeated[values[repeated] != values[repeated + 1]]
         if len(conflicting):
             examples = ", ".join(str(int(ids[i])) for i in conflicting[:5])
-            raise DataSourceError(f"{what} lists {len(conflicting)} key(s) twice with different values (e.g. {examples}); it cannot be used.")
+            raise DataSourceError(
+                f"{what} lists {len(conflicting)} key(s) twice with different values (e.g. {examples}); it cannot be used."
+            )
         log.warning("%s lists %d key(s) more than once with equal values; each is used once.", what, len(repeated))
         keep = np.ones(len(ids), bool)
         keep[repeated + 1] = False

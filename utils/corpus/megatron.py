@@ -1,6 +1,6 @@
 """Megatron MMapIndexedDataset (`.idx` + one or more `.bin` shards): header checks, writing, range reads.
 
-Format (METRICS.md, 'Data'; Megatron-LM `indexed_dataset.py`): the `.idx` holds the magic
+Format (docs/METRICS.md, 'Data'; Megatron-LM `indexed_dataset.py`): the `.idx` holds the magic
 `MMIDIDX\\x00\\x00`, a little-endian u64 version (1), a u8 dtype code, u64 record count, u64 document
 count, then int32 sizes[count] (tokens per record), int64 pointers[count] (byte offset of each record
 in the `.bin`) and int64 doc_idx[documents]. Pythia publishes the `.bin` split into shards
@@ -79,7 +79,8 @@ def read_index(path: str | Path, expected_dtype: str | None = None) -> MegatronI
     expected_size = HEADER.size + 12 * records + 8 * documents
     if size != expected_size:
         raise DataSourceError(
-            f"Megatron index {path} is {size} bytes, but its header ({records} records, {documents} documents) implies {expected_size}: truncated or corrupt."
+            f"Megatron index {path} is {size} bytes, but its header ({records} records, {documents} documents) "
+            f"implies {expected_size}: truncated or corrupt."
         )
     return MegatronIndex(str(path), dtype, records, documents)
 

@@ -1,7 +1,7 @@
-"""The reference's precomputed statistics as an alternative source (METRICS.md, 'Duplication', 'Token frequency').
+"""The reference's precomputed statistics as an alternative source (docs/METRICS.md, 'Duplication', 'Token frequency').
 
 `usvsnsp/generation-num-duplicates` (splits duped/deduped; `sequence_id`, `counts`) gives
-`sequence_duplicates` by sequence id; its counts skip the last offset of each record (METRICS.md).
+`sequence_duplicates` by sequence id; its counts skip the last offset of each record (docs/METRICS.md).
 `usvsnsp/{scheme}-num-frequencies` (splits memorized/non_memorized; `TokenID`, `Frequency`) is summed
 into one count per token. Tables come from hub.local_mirror or the Hugging Face cache like the splits;
 a key listed twice is reported (and used once), or refused when its values disagree.
@@ -29,7 +29,9 @@ FREQUENCIES_TOKEN_COLUMNS = ("TokenID", "token_id")
 FREQUENCIES_COUNT_COLUMNS = ("Frequency", "frequency")
 
 
-def precomputed_statistics(spark, config: Config, needs: set[str], frames: dict[Split, Any]) -> dict[str, tuple[CorpusStatistics, dict[str, Any]]]:
+def precomputed_statistics(
+    spark, config: Config, needs: set[str], frames: dict[Split, Any]
+) -> dict[str, tuple[CorpusStatistics, dict[str, Any]]]:
     """Per scheme of the run's splits: the lookups from the published tables, and a summary for the manifest."""
     by_scheme: dict[str, list[Split]] = {}
     for split in frames:
@@ -89,7 +91,9 @@ def _token_counts(spark, config: Config, scheme: str) -> tuple[TokenCounts, dict
         table = pads.dataset(str(directory), format="parquet").to_table()
         token_column = _pick(table.column_names, FREQUENCIES_TOKEN_COLUMNS, "token id", where)
         frequency_column = _pick(table.column_names, FREQUENCIES_COUNT_COLUMNS, "frequency", where)
-        ids, values, repeated = check_table_keys(table.column(token_column).to_numpy().astype(np.int64), table.column(frequency_column).to_numpy().astype(np.int64), where)
+        ids, values, repeated = check_table_keys(
+            table.column(token_column).to_numpy().astype(np.int64), table.column(frequency_column).to_numpy().astype(np.int64), where
+        )
         if len(ids) and ids[0] < 0:
             raise DataSourceError(f"{where} has negative token id {ids[0]}.")
         parts.append((ids, values))

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from utils.pipeline.errors import ConfigError, DataSourceError
 from utils.corpus.megatron import TOKEN_DTYPES, ShardedBin, check_bin_covers_index, read_index, read_records
+from utils.pipeline.errors import ConfigError, DataSourceError
 
 FINGERPRINT_BYTES = 1 << 20  # head and tail of each file enter the fingerprint, with its size
 
@@ -87,7 +87,9 @@ class MegatronCorpus(Corpus):
         self.config = config
         prefix = config.path[:-4] if config.path.endswith((".idx", ".bin")) else config.path
         self.index = read_index(f"{prefix}.idx", config.dtype)
-        shards = list(config.bin_files) or ([f"{prefix}.bin"] if Path(f"{prefix}.bin").exists() else sorted(glob.glob(f"{glob.escape(prefix)}-*-of-*.bin")))
+        shards = list(config.bin_files) or (
+            [f"{prefix}.bin"] if Path(f"{prefix}.bin").exists() else sorted(glob.glob(f"{glob.escape(prefix)}-*-of-*.bin"))
+        )
         if not shards:
             raise DataSourceError(f"Megatron corpus {prefix}: no {prefix}.bin and no shards {prefix}-*-of-*.bin next to {prefix}.idx.")
         self.data = ShardedBin(shards)
@@ -130,7 +132,9 @@ class ParquetCorpus(Corpus):
             except Exception as error:
                 raise DataSourceError(f"Parquet corpus file {name} is not readable Parquet ({error}).") from None
             if config.tokens_column not in schema.names:
-                raise DataSourceError(f"Parquet corpus file {name} has no {config.tokens_column!r} column (columns: {', '.join(schema.names)}).")
+                raise DataSourceError(
+                    f"Parquet corpus file {name} has no {config.tokens_column!r} column (columns: {', '.join(schema.names)})."
+                )
             for group in range(metadata.num_row_groups):
                 rows = metadata.row_group(group).num_rows
                 self.parts.append((name, group, first, rows))
@@ -155,11 +159,15 @@ class ParquetCorpus(Corpus):
             raise DataSourceError(f"Parquet corpus file {name}, row group {group}: {tokens.null_count} row(s) have null tokens.")
         values = tokens.flatten().to_numpy(zero_copy_only=False)
         if values.size and (values.min() < 0 or values.max() > np.iinfo(self.dtype).max):
-            raise DataSourceError(f"Parquet corpus file {name}, row group {group}: token ids outside {self.dtype.name} ({values.min()}..{values.max()}).")
+            raise DataSourceError(
+                f"Parquet corpus file {name}, row group {group}: token ids outside {self.dtype.name} ({values.min()}..{values.max()})."
+            )
         offsets = tokens.offsets.to_numpy()
         lengths = np.diff(offsets).astype(np.int64)
         self.check_lengths(lengths, chunk, f"{name} row group {group}")
-        ids = table.column(self.config.id_column).to_numpy() if has_ids else np.arange(chunk.first_record, chunk.first_record + chunk.records)
+        ids = (
+            table.column(self.config.id_column).to_numpy() if has_ids else np.arange(chunk.first_record, chunk.first_record + chunk.records)
+        )
         return values.astype(self.dtype), (offsets[:-1] - offsets[0]).astype(np.int64), lengths, ids.astype(np.int64)
 
 

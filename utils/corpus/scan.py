@@ -34,14 +34,23 @@ class ScanResult:
         return self.tokens / max(self.seconds, 1e-9)
 
 
-def scan_corpus(spark, corpus: Corpus, chunk_tokens: int, table: TargetTable | None, count_tokens: bool, memorized_ids: np.ndarray | None) -> ScanResult:
+def scan_corpus(
+    spark, corpus: Corpus, chunk_tokens: int, table: TargetTable | None, count_tokens: bool, memorized_ids: np.ndarray | None
+) -> ScanResult:
     """Counts in one pass over every record of `corpus`; nothing is read on the driver."""
     context = spark.sparkContext
     chunks = corpus.chunks(chunk_tokens)
     started = time.time()
     if not chunks:
         empty = np.zeros(corpus.token_space, np.int64) if count_tokens else None
-        return ScanResult(empty, empty if memorized_ids is not None else None, np.zeros(table.size if table else 0, np.int64) if table else None, 0, 0, 0.0)
+        return ScanResult(
+            empty,
+            empty if memorized_ids is not None else None,
+            np.zeros(table.size if table else 0, np.int64) if table else None,
+            0,
+            0,
+            0.0,
+        )
     table_handle = context.broadcast(table) if table is not None and table.size else None
     memorized_handle = context.broadcast(np.unique(memorized_ids)) if memorized_ids is not None else None
     space = corpus.token_space
@@ -68,7 +77,14 @@ def scan_corpus(spark, corpus: Corpus, chunk_tokens: int, table: TargetTable | N
         ngram_counts = np.zeros(table.size, np.int64)
         np.add.at(ngram_counts, ids, counts)
     result = ScanResult(token_counts, memorized_counts, ngram_counts, tokens, records, time.time() - started)
-    log.info("Scanned %s: %d records, %d tokens in %.1f s (%.1f M tokens/s)", corpus.config.path, records, tokens, result.seconds, result.tokens_per_second / 1e6)
+    log.info(
+        "Scanned %s: %d records, %d tokens in %.1f s (%.1f M tokens/s)",
+        corpus.config.path,
+        records,
+        tokens,
+        result.seconds,
+        result.tokens_per_second / 1e6,
+    )
     return result
 
 

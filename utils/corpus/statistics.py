@@ -3,7 +3,7 @@
 `prepare` runs once before the first split: it gathers the distinct continuation n-grams of every
 split (per corpus), takes the counts the cache already holds, scans the corpus once for the rest
 (token counts in the same pass when they are missing too), and broadcasts one lookup per corpus.
-With `statistics.source: precomputed` the usvsnsp tables are read instead (METRICS.md).
+With `statistics.source: precomputed` the usvsnsp tables are read instead (docs/METRICS.md).
 """
 
 from __future__ import annotations
@@ -74,8 +74,15 @@ class StatisticsProvider:
     def _from_corpus(self, key: str, corpus: Corpus, frames: dict[Split, Any]) -> CorpusStatistics:
         settings, context = self.settings, self.spark.sparkContext
         fingerprint = corpus.fingerprint()
-        cache = StatisticsCache(settings.directory, fingerprint, {"corpus": asdict(corpus.config), "files": corpus.files, "records": corpus.records})
-        summary: dict[str, Any] = {"corpus": corpus.config.path, "fingerprint": fingerprint, "records": corpus.records, "cache": str(cache.root)}
+        cache = StatisticsCache(
+            settings.directory, fingerprint, {"corpus": asdict(corpus.config), "files": corpus.files, "records": corpus.records}
+        )
+        summary: dict[str, Any] = {
+            "corpus": corpus.config.path,
+            "fingerprint": fingerprint,
+            "records": corpus.records,
+            "cache": str(cache.root),
+        }
         memorized = self._memorized_ids(frames) if settings.split_token_counts else None
         variant = f"-memorized-{_ids_digest(memorized)}" if memorized is not None else ""
         cached_tokens = cache.read_token_counts(variant) if TOKEN_COUNTS in self.needs else None
@@ -96,7 +103,12 @@ class StatisticsProvider:
                 missing_table = build_target_table(table.ngrams[missing], hash_bits=settings.hash_bits)
         if missing_table is not None or count_tokens:
             result = scan_corpus(self.spark, corpus, settings.chunk_tokens, missing_table, count_tokens, memorized)
-            summary["scan"] = {"tokens": result.tokens, "records": result.records, "seconds": round(result.seconds, 3), "tokens_per_second": round(result.tokens_per_second)}
+            summary["scan"] = {
+                "tokens": result.tokens,
+                "records": result.records,
+                "seconds": round(result.seconds, 3),
+                "tokens_per_second": round(result.tokens_per_second),
+            }
             if missing_table is not None:
                 cache.write_ngram_counts(missing_table.ngrams, result.ngram_counts)
                 missing_rows = np.flatnonzero(counts < 0)
@@ -142,7 +154,9 @@ class StatisticsProvider:
     def _memorized_ids(self, frames: dict[Split, Any]) -> np.ndarray:
         memories = [frame.select("sequence_id") for split, frame in frames.items() if split.dataset == "memories"]
         if not memories:
-            raise ConfigError("statistics.split_token_counts needs memorized-evals splits in the run (dataset memories) to define memorized records.")
+            raise ConfigError(
+                "statistics.split_token_counts needs memorized-evals splits in the run (dataset memories) to define memorized records."
+            )
         from functools import reduce
 
         ids = reduce(lambda a, b: a.unionByName(b), memories).distinct().toArrow().column("sequence_id").to_numpy()

@@ -12,10 +12,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.dataset as pads
 
-from utils.pipeline.config import Config, LocalInput
-from utils.pipeline.errors import ConfigError, DataSourceError
 from utils.data.hub import locate_split
 from utils.data.splits import FINAL_STEP, PILE_SCORE_COLUMN, Split, parse_split_name
+from utils.pipeline.config import Config, LocalInput
+from utils.pipeline.errors import ConfigError, DataSourceError
 
 INPUT_ID_COLUMNS = ("sequence_id", "index", "Index")
 INPUT_TOKEN_COLUMNS = ("tokens", "Tokens")
@@ -84,7 +84,9 @@ def _checked_local(split: Split, item: LocalInput) -> SplitInput:
     return _checked(split, str(path.resolve()), "parquet", score_column="memorization_score", default_score=None, optional_score=True)
 
 
-def _checked(split: Split, location: str, fmt: str, score_column: str | None, default_score: float | None, optional_score: bool = False) -> SplitInput:
+def _checked(
+    split: Split, location: str, fmt: str, score_column: str | None, default_score: float | None, optional_score: bool = False
+) -> SplitInput:
     """Reads the Parquet schema (footers only) and checks the columns the pipeline needs."""
     try:
         schema = pads.dataset(location, format="parquet", exclude_invalid_files=False).schema
@@ -112,7 +114,9 @@ def _checked(split: Split, location: str, fmt: str, score_column: str | None, de
         if optional_score:
             score_column = None
         else:
-            raise DataSourceError(f"Split {split.label}: {location} has no memorization-score column {score_column!r} (columns: {', '.join(names)}).")
+            raise DataSourceError(
+                f"Split {split.label}: {location} has no memorization-score column {score_column!r} (columns: {', '.join(names)})."
+            )
     return SplitInput(split, location, fmt, id_column, tokens_column, score_column, default_score)
 
 

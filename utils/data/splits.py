@@ -1,6 +1,6 @@
 """The catalogue of Pythia splits: which (dataset, scheme, model, step) exist and their names.
 
-Names follow `EleutherAI/pythia-memorized-evals` (METRICS.md, 'Data'): `{scheme}.{size}` for the
+Names follow `EleutherAI/pythia-memorized-evals` (docs/METRICS.md, 'Data'): `{scheme}.{size}` for the
 final checkpoint and `{scheme}.12b.{step}` for the intermediate 12b checkpoints.
 """
 
@@ -52,15 +52,12 @@ def valid_memories_splits() -> list[str]:
 def parse_split_name(dataset: str, name: str) -> Split:
     """`deduped.70m` or `duped.12b.23000` -> Split; an unknown name lists the valid ones."""
     if name not in valid_memories_splits():
-        raise ConfigError(
-            f"Unknown {dataset} split {name!r}. Valid splits: {', '.join(valid_memories_splits())}."
-        )
+        raise ConfigError(f"Unknown {dataset} split {name!r}. Valid splits: {', '.join(valid_memories_splits())}.")
     parts = name.split(".")
     scheme, rest = parts[0], parts[1:]
     if len(rest) >= 2 and rest[-1].isdigit() and ".".join(rest[:-1]) == "12b":
         return Split(dataset, scheme, "12b", int(rest[-1]))
     return Split(dataset, scheme, ".".join(rest))
-
 
 
 def pythia_repo(template: str, split: Split) -> str:

@@ -48,9 +48,7 @@ def write_split(spark, storage: Storage, frame, run_dir: str, split: Split, expe
         frame.write.mode("errorifexists").parquet(temporary)
         written = spark.read.parquet(temporary).count()  # Parquet footers only
         if written != expected_rows:
-            raise OutputError(
-                f"Split {split.label}: wrote {written} rows but the input has {expected_rows}; the split was not committed."
-            )
+            raise OutputError(f"Split {split.label}: wrote {written} rows but the input has {expected_rows}; the split was not committed.")
         marker = {"split": split.label, "rows": written, "columns": frame.columns, "files": data_files(storage, temporary)}
         storage.write_json(f"{temporary}/{COMPLETE_MARKER}", marker)
         storage.delete(final)

@@ -16,9 +16,9 @@ from typing import Any
 import yaml
 
 from utils.corpus.readers import CorpusConfig
+from utils.data.splits import DATASETS, MODEL_SIZES, SCHEMES
 from utils.pipeline.errors import ConfigError
 from utils.runtime.models import DTYPES, ModelConfig, local_model_dir
-from utils.data.splits import DATASETS, MODEL_SIZES, SCHEMES
 
 RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 BAD_RECORD_POLICIES = ("null", "raise")
@@ -182,9 +182,7 @@ def _section(cls: type, raw: Any, where: str) -> Any:
     known = {f.name: f for f in fields(cls)}
     unknown = sorted(set(raw) - set(known))
     if unknown:
-        raise ConfigError(
-            f"Unknown key(s) {', '.join(unknown)} in config section {where!r}. Known keys: {', '.join(known)}."
-        )
+        raise ConfigError(f"Unknown key(s) {', '.join(unknown)} in config section {where!r}. Known keys: {', '.join(known)}.")
     values = {}
     for name, value in raw.items():
         if name == "local_inputs":
@@ -254,8 +252,10 @@ def absolute_paths(sections: dict[str, Any]) -> dict[str, Any]:
     replace = dataclasses.replace
     run, data, hub, tokenizer = sections["run"], sections["data"], sections["hub"], sections["tokenizer"]
     statistics, model, sample = sections["statistics"], sections["model"], sections["sample"]
-    corpora = {key: replace(c, path=_absolute(c.path) if c.path else c.path, bin_files=tuple(_absolute(f) for f in c.bin_files))
-               for key, c in statistics.corpora.items()}
+    corpora = {
+        key: replace(c, path=_absolute(c.path) if c.path else c.path, bin_files=tuple(_absolute(f) for f in c.bin_files))
+        for key, c in statistics.corpora.items()
+    }
     name = model.name
     if name and (name.startswith((".", "/", "~")) or local_model_dir(name)):  # else a Hugging Face id
         name = _absolute(name)

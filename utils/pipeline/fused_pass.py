@@ -8,7 +8,8 @@ message naming the split, the sequence_id and the reason or filter (`raise`).
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 class FilterContractError(RuntimeError):
     """A filter returned columns of the wrong length: a defect of the filter, never a bad record."""
+
 
 FILTER_ERROR = "filter_error:{name}"  # invalid_reason of a row on which that filter raised
 LOGGED_FILTER_ERRORS = 5  # per pass: the first few messages go to the executor's log
@@ -96,7 +98,9 @@ class FusedPass:
                 columns[name] = work.column(name).take(scatter)
         return pa.RecordBatch.from_arrays([columns[name] for name in self.output_schema.names], schema=self.output_schema)
 
-    def compute(self, instance: Filter, work: pa.RecordBatch, columns: dict[str, pa.Array], valid_rows: np.ndarray) -> tuple[dict[str, pa.Array], np.ndarray]:
+    def compute(
+        self, instance: Filter, work: pa.RecordBatch, columns: dict[str, pa.Array], valid_rows: np.ndarray
+    ) -> tuple[dict[str, pa.Array], np.ndarray]:
         """The filter's columns for `work`, and which of its rows made the filter raise (their values are null).
 
         A batch that raises is computed again row by row, so one bad row costs only itself.
@@ -124,7 +128,13 @@ class FusedPass:
                         ) from None
                     if self.logged_errors < LOGGED_FILTER_ERRORS:
                         self.logged_errors += 1
-                        log.warning("Split %s, sequence_id %s: filter %r failed (%s); the row is kept with null metrics.", self.split_label, sequence_id, instance.name, message)
+                        log.warning(
+                            "Split %s, sequence_id %s: filter %r failed (%s); the row is kept with null metrics.",
+                            self.split_label,
+                            sequence_id,
+                            instance.name,
+                            message,
+                        )
                     produced = {field.name: pa.nulls(1, field.type) for field in instance.adds}
                 for name, array in produced.items():
                     parts[name].append(array)

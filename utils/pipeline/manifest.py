@@ -8,7 +8,18 @@ from importlib import metadata
 
 MANIFEST = "_manifest.json"
 RUN_LOG = "_run.log"
-VERSIONED_PACKAGES = ("pyspark", "pyarrow", "pandas", "numpy", "numba", "tokenizers", "datasets", "huggingface_hub", "transformers", "torch")
+VERSIONED_PACKAGES = (
+    "pyspark",
+    "pyarrow",
+    "pandas",
+    "numpy",
+    "numba",
+    "tokenizers",
+    "datasets",
+    "huggingface_hub",
+    "transformers",
+    "torch",
+)
 
 
 class MemoryLog(logging.Handler):

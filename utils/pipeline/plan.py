@@ -45,7 +45,10 @@ class Plan:
         return {need for cls in self.filters for need in cls.needs}
 
     def describe(self) -> str:
-        lines = [f"{len(self.filters)} filter(s) in one fused pass: " + (" + ".join(cls.name for cls in self.filters) or "(none: tokens are validated)")]
+        lines = [
+            f"{len(self.filters)} filter(s) in one fused pass: "
+            + (" + ".join(cls.name for cls in self.filters) or "(none: tokens are validated)")
+        ]
         lines.extend(f"  {cls.describe()}" for cls in self.filters)
         lines.append("output columns: " + ", ".join(f"{f.name}: {f.type}" for f in self.output_schema))
         return "\n".join(lines)

@@ -33,7 +33,7 @@ def run(config: Config) -> dict[str, Any]:
 
     started = time.time()
     plan, inputs = prepare(config)
-    run_id = check_run_id(config.run.run_id or dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ"))
+    run_id = check_run_id(config.run.run_id or dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ"))
     memory_log = MemoryLog()
     logging.getLogger().addHandler(memory_log)
     spark = build_spark_session(config.spark)
@@ -43,12 +43,14 @@ def run(config: Config) -> dict[str, Any]:
     try:
         storage.check_writable(run_dir)
     except Exception as error:
-        raise PipelineError(f"Output directory {run_dir} is not writable ({str(error).splitlines()[0]}). Choose another --output.") from None
+        raise PipelineError(
+            f"Output directory {run_dir} is not writable ({str(error).splitlines()[0]}). Choose another --output."
+        ) from None
     log.info("Run %s -> %s", run_id, run_dir)
     manifest: dict[str, Any] = {
         "run_id": run_id,
         "run_dir": run_dir,
-        "started_utc": dt.datetime.fromtimestamp(started, dt.timezone.utc).isoformat(),
+        "started_utc": dt.datetime.fromtimestamp(started, dt.UTC).isoformat(),
         "config": config.to_dict(),
         "filters": [cls.name for cls in plan.filters],
         "output_schema": [f"{f.name}: {f.type}" for f in plan.output_schema],
@@ -64,7 +66,9 @@ def run(config: Config) -> dict[str, Any]:
         if statistics.needs:
             manifest["statistics"] = {**statistics.summary, "seconds": round(time.time() - clock, 3)}
         for source in inputs:
-            manifest["splits"][source.split.label] = _run_split(spark, storage, config, plan, source, run_dir, tokenizers, statistics.for_split(source.split), F)
+            manifest["splits"][source.split.label] = _run_split(
+                spark, storage, config, plan, source, run_dir, tokenizers, statistics.for_split(source.split), F
+            )
             storage.write_json(f"{run_dir}/{MANIFEST}", manifest)
         manifest["status"] = "complete"
         storage.delete(f"{run_dir}/{TEMPORARY}")
@@ -80,7 +84,9 @@ def run(config: Config) -> dict[str, Any]:
     return manifest
 
 
-def _run_split(spark, storage, config: Config, plan: Plan, source: SplitInput, run_dir: str, tokenizers, statistics: CorpusStatistics, F) -> dict[str, Any]:
+def _run_split(
+    spark, storage, config: Config, plan: Plan, source: SplitInput, run_dir: str, tokenizers, statistics: CorpusStatistics, F
+) -> dict[str, Any]:
     split, data = source.split, config.data
     timings: dict[str, float] = {}
     clock = time.time()
@@ -101,7 +107,12 @@ def _run_split(spark, storage, config: Config, plan: Plan, source: SplitInput, r
     duplicate_ids = duplicates.count()
     examples = [row["sequence_id"] for row in duplicates.orderBy("sequence_id").limit(10).collect()] if duplicate_ids else []
     if duplicate_ids:
-        log.warning("Split %s: %d sequence_id value(s) occur more than once (e.g. %s); every row is kept once.", split.label, duplicate_ids, examples)
+        log.warning(
+            "Split %s: %d sequence_id value(s) occur more than once (e.g. %s); every row is kept once.",
+            split.label,
+            duplicate_ids,
+            examples,
+        )
     timings["duplicate_check"] = round(time.time() - clock, 3)
 
     tokenizer = tokenizers.for_split(split) if tokenizers is not None else None
@@ -179,4 +190,3 @@ def _clean_worker_error(error: Exception) -> Exception:
         message = text.split(marker, 1)[1].split("\n", 1)[0]
         return BadRecordError(message)
     return error
-

@@ -1,7 +1,7 @@
 """Which causal LM scores a split, checked on the driver and loaded once per Python worker.
 
 Split `{scheme}.{size}[.{step}]` -> `EleutherAI/pythia-{size}` (`-deduped` for deduped), revision
-`step{step}` (final `step143000`) (METRICS.md, 'Likelihood'); `model.name` picks any Hugging Face causal
+`step{step}` (final `step143000`) (docs/METRICS.md, 'Likelihood'); `model.name` picks any Hugging Face causal
 LM or a local directory instead. Weights load from safetensors only and never with remote code.
 On a GPU executor each task uses the GPU Spark assigned it (`spark.task.resource.gpu.amount`).
 """
@@ -12,8 +12,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from utils.pipeline.errors import ConfigError, DataSourceError
 from utils.data.splits import Split, pythia_repo
+from utils.pipeline.errors import ConfigError, DataSourceError
 
 log = logging.getLogger(__name__)
 _WORKER_MODELS: dict[tuple, object] = {}
@@ -68,7 +68,12 @@ class ModelHandle:
             _WORKER_MODELS.clear()  # one model per worker at a time: the next split's replaces it
             _WORKER_MODELS[key] = load_model(self.model_id, self.revision, device, _torch_dtype(self.dtype, device))
         batch = self.batch_size or (64 if device.type == "cuda" else 16)
-        return LoadedModel(model=_WORKER_MODELS[key], device=torch.device(device), batch_size=batch, generation_batch_size=self.generation_batch_size or 4 * batch)
+        return LoadedModel(
+            model=_WORKER_MODELS[key],
+            device=torch.device(device),
+            batch_size=batch,
+            generation_batch_size=self.generation_batch_size or 4 * batch,
+        )
 
 
 def model_for_split(config: ModelConfig, split: Split) -> ModelHandle:
@@ -113,11 +118,16 @@ def load_model(model_id: str, revision: str | None, device, dtype):
     local = local_model_dir(model_id)
     try:
         model = AutoModelForCausalLM.from_pretrained(
-            str(local) if local else model_id, revision=None if local else revision,
-            dtype=dtype, use_safetensors=True, trust_remote_code=False,
+            str(local) if local else model_id,
+            revision=None if local else revision,
+            dtype=dtype,
+            use_safetensors=True,
+            trust_remote_code=False,
         )
     except Exception as error:
-        raise DataSourceError(f"Could not load model {model_id} (revision {revision}): {type(error).__name__}: {str(error).splitlines()[0]}") from None
+        raise DataSourceError(
+            f"Could not load model {model_id} (revision {revision}): {type(error).__name__}: {str(error).splitlines()[0]}"
+        ) from None
     log.info("Loaded %s (%s) on %s as %s", model_id, revision, device, dtype)
     return model.to(device).eval()
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from utils.data.splits import Split, pythia_repo
 from utils.pipeline.config import TokenizerConfig
 from utils.pipeline.errors import ConfigError, DataSourceError
-from utils.data.splits import Split, pythia_repo
 
 _WORKER_CACHE: dict[str, object] = {}
 

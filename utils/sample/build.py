@@ -29,12 +29,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from utils.pipeline.config import SampleConfig
 from utils.corpus.megatron import write_megatron
+from utils.data.splits import MODEL_SIZES, PILE_SCORE_COLUMN
 from utils.data.storage import COMPLETE_MARKER
+from utils.pipeline.config import SampleConfig
 from utils.sample.model import greedy_check, train_sample_model
 from utils.sample.texts import GENERATORS
-from utils.data.splits import MODEL_SIZES, PILE_SCORE_COLUMN
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,13 @@ _CUMULATIVE_SHARE = np.cumsum(CATEGORY_SHARE)
 MEMORIZATION_RATE = {"prose": 0.1, "code": 0.25, "licence": 0.9, "incrementing": 0.7, "repeating": 0.8}
 MODEL_SCALE = {"70m": 0.6, "160m": 0.8, "410m": 0.85, "1b": 0.9, "1.4b": 0.92, "2.8b": 0.95, "6.9b": 0.98, "12b": 1.0}
 SCHEME_SCALE = {"duped": 1.0, "deduped": 0.8}
-MEMORIES_SPLITS = (("duped", "70m", None), ("duped", "160m", None), ("deduped", "70m", None), ("deduped", "160m", None), ("duped", "12b", 23000))
+MEMORIES_SPLITS = (
+    ("duped", "70m", None),
+    ("duped", "160m", None),
+    ("deduped", "70m", None),
+    ("deduped", "160m", None),
+    ("duped", "12b", 23000),
+)
 PILE_ROWS = 600
 MEMORIES_REPO = "EleutherAI/pythia-memorized-evals"
 PILE_REPO = "EleutherAI/pile-{scheme}-pythia-random-sampled"

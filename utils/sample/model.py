@@ -25,8 +25,16 @@ def model_config(vocab_size: int):
     from transformers import GPTNeoXConfig
 
     return GPTNeoXConfig(
-        vocab_size=vocab_size, hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=256,
-        max_position_embeddings=SLOT, rotary_pct=0.25, tie_word_embeddings=False, bos_token_id=0, eos_token_id=0,
+        vocab_size=vocab_size,
+        hidden_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=256,
+        max_position_embeddings=SLOT,
+        rotary_pct=0.25,
+        tie_word_embeddings=False,
+        bos_token_id=0,
+        eos_token_id=0,
     )
 
 
@@ -53,7 +61,13 @@ def train_sample_model(corpus: np.ndarray, vocab_size: int, directory: Path, see
         losses.append(loss.item())
     model.eval()
     model.save_pretrained(directory, safe_serialization=True)
-    summary = {"steps": steps, "batch": BATCH, "tokens_seen": steps * BATCH * SLOT, "final_loss": float(np.mean(losses[-50:])), "seconds": round(time.time() - started, 1)}
+    summary = {
+        "steps": steps,
+        "batch": BATCH,
+        "tokens_seen": steps * BATCH * SLOT,
+        "final_loss": float(np.mean(losses[-50:])),
+        "seconds": round(time.time() - started, 1),
+    }
     log.info("Trained the sample model: %s", summary)
     return summary
 

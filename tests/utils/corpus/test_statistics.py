@@ -8,13 +8,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.brute_force import count_ngram
-from utils.pipeline.config import build_config
+from utils.corpus.megatron import write_megatron
 from utils.corpus.readers import CorpusConfig, open_corpus
 from utils.corpus.scan import scan_corpus
-from utils.pipeline.errors import DataSourceError
-from utils.corpus.megatron import write_megatron
-from utils.data.splits import Split
 from utils.corpus.statistics import DUPLICATES, TOKEN_COUNTS, StatisticsProvider
+from utils.data.splits import Split
+from utils.pipeline.config import build_config
+from utils.pipeline.errors import DataSourceError
 
 N = 8
 
@@ -37,7 +37,12 @@ def rows_frame(spark, records, starts):
 
 
 def config_for(tmp_path, corpus_path, **statistics):
-    settings = {"directory": str(tmp_path / "stats"), "ngram_start": N, "ngram_length": N, "corpora": {"default": {"path": str(corpus_path), "record_length": 50}}}
+    settings = {
+        "directory": str(tmp_path / "stats"),
+        "ngram_start": N,
+        "ngram_length": N,
+        "corpora": {"default": {"path": str(corpus_path), "record_length": 50}},
+    }
     settings.update(statistics)
     return build_config({"statistics": settings})
 
@@ -103,15 +108,27 @@ def test_corrupt_cache_is_detected_and_rebuilt(spark, tmp_path, corpus_records):
 
 
 def test_parquet_corpus_gives_the_same_counts(spark, tmp_path, corpus_records):
-    pq.write_table(pa.table({"tokens": pa.array(corpus_records.tolist(), pa.list_(pa.uint16()))}), tmp_path / "corpus.parquet", row_group_size=7)
+    pq.write_table(
+        pa.table({"tokens": pa.array(corpus_records.tolist(), pa.list_(pa.uint16()))}), tmp_path / "corpus.parquet", row_group_size=7
+    )
     frame = rows_frame(spark, corpus_records, [(0, 0), (3, 34), (33, 2)])
     split = Split("local", "", "", local_name="rows")
-    config = build_config({"statistics": {"directory": str(tmp_path / "stats"), "ngram_start": N, "ngram_length": N,
-                                          "corpora": {"default": {"format": "parquet", "path": str(tmp_path / "corpus.parquet"), "record_length": 50}}}})
+    config = build_config(
+        {
+            "statistics": {
+                "directory": str(tmp_path / "stats"),
+                "ngram_start": N,
+                "ngram_length": N,
+                "corpora": {"default": {"format": "parquet", "path": str(tmp_path / "corpus.parquet"), "record_length": 50}},
+            }
+        }
+    )
     provider = StatisticsProvider(spark, config, {DUPLICATES})
     provider.prepare({split: frame})
     batch = pa.RecordBatch.from_pandas(frame.toPandas(), preserve_index=False)
-    assert provider.for_split(split).sequence_duplicates.for_batch(batch).to_pylist() == list(expected_counts(corpus_records, frame).values())
+    assert provider.for_split(split).sequence_duplicates.for_batch(batch).to_pylist() == list(
+        expected_counts(corpus_records, frame).values()
+    )
 
 
 def test_rows_too_short_get_null(spark, tmp_path, corpus_records):
@@ -121,7 +138,10 @@ def test_rows_too_short_get_null(spark, tmp_path, corpus_records):
     provider = StatisticsProvider(spark, config_for(tmp_path, tmp_path / "document"), {DUPLICATES})
     provider.prepare({split: frame})
     batch = pa.RecordBatch.from_pandas(frame.toPandas(), preserve_index=False)
-    assert provider.for_split(split).sequence_duplicates.for_batch(batch).to_pylist() == [count_ngram(list(corpus_records), corpus_records[0, 8:16]), None]
+    assert provider.for_split(split).sequence_duplicates.for_batch(batch).to_pylist() == [
+        count_ngram(list(corpus_records), corpus_records[0, 8:16]),
+        None,
+    ]
 
 
 def write_mirror_table(mirror, repo, split, table):
@@ -132,7 +152,9 @@ def write_mirror_table(mirror, repo, split, table):
 
 def test_precomputed_tables_with_repeated_keys(spark, tmp_path):
     mirror = tmp_path / "mirror"
-    write_mirror_table(mirror, "usvsnsp/generation-num-duplicates", "duped", pa.table({"sequence_id": [1, 2, 2, 3], "counts": [5, 7, 7, 1]}))
+    write_mirror_table(
+        mirror, "usvsnsp/generation-num-duplicates", "duped", pa.table({"sequence_id": [1, 2, 2, 3], "counts": [5, 7, 7, 1]})
+    )
     write_mirror_table(mirror, "usvsnsp/duped-num-frequencies", "memorized", pa.table({"TokenID": [0, 2], "Frequency": [10, 20]}))
     write_mirror_table(mirror, "usvsnsp/duped-num-frequencies", "non_memorized", pa.table({"TokenID": [0, 1, 1], "Frequency": [1, 4, 4]}))
     config = build_config({"statistics": {"source": "precomputed"}, "hub": {"local_mirror": str(mirror)}})
@@ -161,5 +183,9 @@ def test_float_tokens_out_of_range_do_not_break_the_target_collection(spark, tmp
     provider = StatisticsProvider(spark, config_for(tmp_path, tmp_path / "document"), {DUPLICATES})
     provider.prepare({split: frame})
     assert provider.summary["default"]["distinct_ngrams"] == 1
-    batch = pa.RecordBatch.from_pydict({"sequence_id": [1], "tokens": pa.array([corpus_records[4, :16].astype(int).tolist()], pa.list_(pa.int32()))})
-    assert provider.for_split(split).sequence_duplicates.for_batch(batch).to_pylist() == [count_ngram(list(corpus_records), corpus_records[4, 8:16])]
+    batch = pa.RecordBatch.from_pydict(
+        {"sequence_id": [1], "tokens": pa.array([corpus_records[4, :16].astype(int).tolist()], pa.list_(pa.int32()))}
+    )
+    assert provider.for_split(split).sequence_duplicates.for_batch(batch).to_pylist() == [
+        count_ngram(list(corpus_records), corpus_records[4, 8:16])
+    ]

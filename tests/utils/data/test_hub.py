@@ -6,8 +6,8 @@ import datasets
 import pandas as pd
 import pytest
 
-from utils.pipeline.config import HubConfig
 from utils.data.hub import locate_split
+from utils.pipeline.config import HubConfig
 
 REPO, SPLIT = "EleutherAI/pythia-memorized-evals", "deduped.70m"
 
@@ -59,6 +59,7 @@ def test_damaged_cache_is_fetched_again(tmp_path, fetches, damage, caplog):
 
 def test_interrupted_download_leaves_no_usable_split(tmp_path, fetches, monkeypatch):
     """A download that dies while writing leaves only a hidden temporary directory, never the split."""
+
     def die(self, path, **kwargs):
         open(path, "wb").write(b"PAR1 half")
         raise KeyboardInterrupt

@@ -17,11 +17,14 @@ def test_comma_lists_and_defaults():
     assert config.spark.master == "local[*]"
 
 
-@pytest.mark.parametrize("model, message", [
-    ({"batch_size": 0}, "model.batch_size must be positive or null, got 0"),
-    ({"generation_batch_size": -4}, "model.generation_batch_size must be positive or null, got -4"),
-    ({"min_k": 0}, r"model.min_k must be in \(0, 1\], got 0"),
-])
+@pytest.mark.parametrize(
+    "model, message",
+    [
+        ({"batch_size": 0}, "model.batch_size must be positive or null, got 0"),
+        ({"generation_batch_size": -4}, "model.generation_batch_size must be positive or null, got -4"),
+        ({"min_k": 0}, r"model.min_k must be in \(0, 1\], got 0"),
+    ],
+)
 def test_model_settings_are_checked(model, message):
     with pytest.raises(ConfigError, match=message):
         build_config({"model": model})
@@ -37,13 +40,15 @@ def test_local_paths_become_absolute_on_the_driver(tmp_path, monkeypatch):
     """Executors start elsewhere: every local path reaches them absolute; URIs and hub ids stay as given."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "my-model").mkdir()
-    config = build_config({
-        "run": {"cache_dir": "cache", "output": "hdfs:///user/me/out"},
-        "data": {"datasets": "local", "local_inputs": ["in.parquet", "s3a://bucket/x.parquet"]},
-        "tokenizer": {"path": "~/tok.json"},
-        "statistics": {"directory": "stats", "corpora": {"default": {"path": "corpus/document", "bin_files": ["corpus/a.bin"]}}},
-        "model": {"name": "my-model"},
-    })
+    config = build_config(
+        {
+            "run": {"cache_dir": "cache", "output": "hdfs:///user/me/out"},
+            "data": {"datasets": "local", "local_inputs": ["in.parquet", "s3a://bucket/x.parquet"]},
+            "tokenizer": {"path": "~/tok.json"},
+            "statistics": {"directory": "stats", "corpora": {"default": {"path": "corpus/document", "bin_files": ["corpus/a.bin"]}}},
+            "model": {"name": "my-model"},
+        }
+    )
     assert config.run.cache_dir == str(tmp_path / "cache") and config.run.output == "hdfs:///user/me/out"
     assert [i.path for i in config.data.local_inputs] == [str(tmp_path / "in.parquet"), "s3a://bucket/x.parquet"]
     assert not config.tokenizer.path.startswith("~") and config.statistics.directory == str(tmp_path / "stats")
@@ -51,3 +56,20 @@ def test_local_paths_become_absolute_on_the_driver(tmp_path, monkeypatch):
     assert corpus.path == str(tmp_path / "corpus/document") and corpus.bin_files == (str(tmp_path / "corpus/a.bin"),)
     assert config.model.name == str(tmp_path / "my-model")
     assert build_config({"model": {"name": "EleutherAI/pythia-70m"}}).model.name == "EleutherAI/pythia-70m"
+
+
+def test_default_yaml_lists_every_key_with_its_default():
+    from pathlib import Path
+
+    from utils.pipeline.config import load_yaml
+
+    listed = load_yaml(Path(__file__).resolve().parents[3] / "configs" / "default.yaml")
+    defaults = build_config({}).to_dict()
+
+    def keys(tree, prefix=""):
+        return {f"{prefix}{k}" for k in tree} | {
+            key for k, v in tree.items() if isinstance(v, dict) and v for key in keys(v, f"{prefix}{k}.")
+        }
+
+    assert keys(listed) == keys(defaults)
+    assert build_config(listed).to_dict() == defaults

@@ -1,4 +1,5 @@
-"""A filter that raises on one row: under `null` that row alone is kept with null metrics and a reason; under `raise` the run stops naming it."""
+"""A filter that raises on one row: under `null` that row alone is kept with null metrics and a reason;
+under `raise` the run stops naming it."""
 
 import numpy as np
 import pyarrow as pa
@@ -53,6 +54,7 @@ def run(policy, rows):
     fused = FusedPass(filters, FilterResources(), schema, "memories/duped.70m", policy, 100)
     return fused.process(batch_of(rows), [cls(FilterResources()) for cls in filters]).to_pydict()
 
+
 def test_null_policy_keeps_the_failing_row_with_null_metrics_and_the_filter_named():
     out = run("null", [[2, 3], [13, 4, 5], [7], [-1]])
     assert out["invalid_reason"] == [None, "filter_error:first_token_squared", None, "negative_token_id"]
@@ -63,7 +65,9 @@ def test_null_policy_keeps_the_failing_row_with_null_metrics_and_the_filter_name
 
 
 def test_raise_policy_names_split_sequence_id_and_filter():
-    with pytest.raises(BadRecordError, match=r"Filter 'first_token_squared' failed in split memories/duped.70m, sequence_id 1: ValueError: unlucky"):
+    with pytest.raises(
+        BadRecordError, match=r"Filter 'first_token_squared' failed in split memories/duped.70m, sequence_id 1: ValueError: unlucky"
+    ):
         run("raise", [[2, 3], [13, 4, 5], [7]])
 
 

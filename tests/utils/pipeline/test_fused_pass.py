@@ -4,13 +4,12 @@ import numpy as np
 import pytest
 
 from metrics.repetition import repetition_columns
-
 from tests.conftest import SHARED_TOKENIZER, require_shared
-from utils.pipeline.config import TokenizerConfig
-from utils.pipeline.plan import build_plan
-from utils.pipeline.fused_pass import apply_plan
-from utils.pipeline.resources import FilterResources
 from utils.data.splits import Split
+from utils.pipeline.config import TokenizerConfig
+from utils.pipeline.fused_pass import apply_plan
+from utils.pipeline.plan import build_plan
+from utils.pipeline.resources import FilterResources
 from utils.runtime.tokenizers import TokenizerBroadcasts
 
 TEXTS = ["Hello world, this is Pythia.", "1. one\n2. two\n3. three\n4. four\n5. five", "-" * 40]
@@ -19,13 +18,16 @@ TEXTS = ["Hello world, this is Pythia.", "1. one\n2. two\n3. three\n4. four\n5. 
 def frame_of(spark, rows):
     return spark.createDataFrame(
         rows,
-        "sequence_id long, tokens array<long>, memorization_score double, dataset string, split string, scheme string, model string, checkpoint long",
+        "sequence_id long, tokens array<long>, memorization_score double, "
+        "dataset string, split string, scheme string, model string, checkpoint long",
     )
 
 
 @pytest.fixture(scope="module")
 def handle(spark):
-    return TokenizerBroadcasts(spark, TokenizerConfig(path=str(require_shared(SHARED_TOKENIZER)))).for_split(Split("memories", "deduped", "70m"))
+    return TokenizerBroadcasts(spark, TokenizerConfig(path=str(require_shared(SHARED_TOKENIZER)))).for_split(
+        Split("memories", "deduped", "70m")
+    )
 
 
 def test_real_pythia_ids_decode_and_metrics_attach(spark, pythia_tokenizer, handle):
@@ -38,9 +40,17 @@ def test_real_pythia_ids_decode_and_metrics_attach(spark, pythia_tokenizer, hand
     assert [result[i]["text"] for i in range(3)] == TEXTS
     assert result[3]["text"] == "<|endoftext|>"
     assert result[1]["is_incrementing"] and result[2]["is_repeating"] and not result[0]["is_templating"]
-    assert result[0]["templating_coverage"] == 0.0 and result[2]["templating_coverage"] == 1.0 and 0.5 <= result[1]["templating_coverage"] <= 1.0
+    assert (
+        result[0]["templating_coverage"] == 0.0
+        and result[2]["templating_coverage"] == 1.0
+        and 0.5 <= result[1]["templating_coverage"] <= 1.0
+    )
     num, offset, chunks = repetition_columns(np.array([ids[2]]))
-    assert (result[2]["num_repeating"], result[2]["repeating_offset"], result[2]["smallest_repeating_chunk"]) == (num[0], offset[0], chunks[0].tolist())
+    assert (result[2]["num_repeating"], result[2]["repeating_offset"], result[2]["smallest_repeating_chunk"]) == (
+        num[0],
+        offset[0],
+        chunks[0].tolist(),
+    )
     assert all(result[i]["invalid_reason"] is None for i in result)
 
 

@@ -31,6 +31,9 @@ def test_every_module_imports_from_the_zip_alone(tmp_path):
     directories = {p.parent for package in PROJECT_PACKAGES for p in (ROOT / package).rglob("*.py")}
     assert all((d / "__init__.py").is_file() for d in directories), "a package directory lacks __init__.py"
     modules = project_modules()
-    script = f"import importlib, sys; sys.path[:0] = [{str(archive)!r}]\nfor m in {modules!r}:\n    assert importlib.import_module(m).__file__.startswith({str(archive)!r}), m"
+    script = (
+        f"import importlib, sys; sys.path[:0] = [{str(archive)!r}]\n"
+        f"for m in {modules!r}:\n    assert importlib.import_module(m).__file__.startswith({str(archive)!r}), m"
+    )
     result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr[-2000:]
