@@ -18,8 +18,8 @@ import math
 import torch
 
 PROMPT_TOKENS = 32
-# Logits per chunk of `token_statistics`. CPU: 256 Ki to 1 Mi (1-4 MiB per buffer) were within 10 % of each
-# other on a 2-core Xeon, 64 Ki was 2x slower (per-op dispatch). GPU: few launches for 3 x 128 MiB of scratch.
+# Logits per chunk of `token_statistics`: on a CPU large enough to amortize per-op dispatch, on a GPU few
+# launches for 3 x 128 MiB of scratch (measurements: README, Benchmarks).
 CHUNK_ELEMENTS_CPU = 1 << 20
 CHUNK_ELEMENTS_GPU = 1 << 25
 

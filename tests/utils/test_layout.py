@@ -1,0 +1,74 @@
+"""The package layout keeps its promises: no import circle between project modules (imports at any depth
+counted, so a circle cannot hide inside a function), and metrics/ stays free of Spark and of the engine."""
+
+import ast
+from pathlib import Path
+
+from utils.runtime.shipping import PROJECT_PACKAGES, ROOT
+
+
+def module_name(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
+def imports_of(path: Path, modules: set[str]) -> set[str]:
+    """Project modules that `path` imports anywhere in its body (a `from package import name` counts the package)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [f"{node.module}.{alias.name}" for alias in node.names] + [node.module]
+        for name in names:
+            if name in modules:
+                found.add(name)
+                break
+    return found
+
+
+def project_graph() -> dict[str, set[str]]:
+    paths = [p for package in PROJECT_PACKAGES for p in (ROOT / package).rglob("*.py")]
+    modules = {module_name(p) for p in paths}
+    return {module_name(p): imports_of(p, modules) - {module_name(p)} for p in paths}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for child in sorted(graph.get(node, ())):
+            if state.get(child) == 1:
+                return path[path.index(child) :] + [child]
+            if child not in state and (cycle := visit(child)):
+                return cycle
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def test_no_import_circle_between_project_modules():
+    graph = project_graph()
+    assert "utils.corpus.statistics" in graph and "utils.corpus.precomputed" in graph["utils.corpus.statistics"]
+    assert find_cycle(graph) is None, " -> ".join(find_cycle(graph))
+
+
+def test_the_circle_finder_finds_one():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+
+
+def test_metrics_import_neither_spark_nor_the_engine():
+    for path in (ROOT / "metrics").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                assert not any(n.split(".")[0] in ("pyspark", "utils", "filters") for n in names), f"{path}: {names}"
