@@ -4,11 +4,8 @@ counted, so a circle cannot hide inside a function), and metrics/ stays free of 
 import ast
 from pathlib import Path
 
+from tests.utils.runtime.test_shipping import module_name
 from utils.runtime.shipping import PROJECT_PACKAGES, ROOT
-
-
-def module_name(path: Path) -> str:
-    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
 
 
 def imports_of(path: Path, modules: set[str]) -> set[str]:

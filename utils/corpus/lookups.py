@@ -8,7 +8,7 @@ so each Python worker reads them once; `CorpusStatistics` is what one corpus pro
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pyarrow as pa
@@ -72,6 +72,10 @@ class CorpusStatistics:
 
     sequence_duplicates: NgramDuplicates | PrecomputedDuplicates | None = None
     token_counts: TokenCounts | None = None
+
+
+DUPLICATES, TOKEN_COUNTS = (field.name for field in fields(CorpusStatistics))
+NEEDS = (DUPLICATES, TOKEN_COUNTS)  # the resources corpus statistics provide, by the names filters need them
 
 
 def check_table_keys(ids: np.ndarray, values: np.ndarray, what: str) -> tuple[np.ndarray, np.ndarray, int]:

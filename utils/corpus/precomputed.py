@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pyarrow.dataset as pads
 
-from utils.corpus.lookups import CorpusStatistics, PrecomputedDuplicates, TokenCounts, check_table_keys
+from utils.corpus.lookups import DUPLICATES, TOKEN_COUNTS, CorpusStatistics, PrecomputedDuplicates, TokenCounts, check_table_keys
 from utils.data.hub import locate_split
 from utils.data.splits import Split
 from utils.pipeline.config import Config
@@ -42,9 +42,9 @@ def precomputed_statistics(
     for scheme, splits in by_scheme.items():
         summary: dict[str, Any] = {"source": "precomputed"}
         duplicates = token_counts = None
-        if "sequence_duplicates" in needs:
+        if DUPLICATES in needs:
             duplicates, summary["duplicates"] = _duplicates(spark, config, scheme, [frames[s] for s in splits])
-        if "token_counts" in needs:
+        if TOKEN_COUNTS in needs:
             token_counts, summary["token_counts"] = _token_counts(spark, config, scheme)
         result[scheme] = (CorpusStatistics(duplicates, token_counts), summary)
     return result

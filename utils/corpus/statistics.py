@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from metrics.ngram_counts import build_target_table, lookup
 from utils.corpus.cache import StatisticsCache
-from utils.corpus.lookups import CorpusStatistics, NgramDuplicates, TokenCounts
+from utils.corpus.lookups import DUPLICATES, NEEDS, TOKEN_COUNTS, CorpusStatistics, NgramDuplicates, TokenCounts
 from utils.corpus.precomputed import precomputed_statistics
 from utils.corpus.readers import Corpus, open_corpus
 from utils.corpus.scan import scan_corpus
@@ -26,8 +26,6 @@ from utils.pipeline.config import Config
 from utils.pipeline.errors import ConfigError
 
 log = logging.getLogger(__name__)
-DUPLICATES, TOKEN_COUNTS = "sequence_duplicates", "token_counts"
-NEEDS = (DUPLICATES, TOKEN_COUNTS)
 
 
 class StatisticsProvider:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from utils.corpus.lookups import NEEDS
 from utils.corpus.readers import open_corpus
-from utils.corpus.statistics import NEEDS, StatisticsProvider
+from utils.corpus.statistics import StatisticsProvider
 from utils.data.sources import SplitInput, locate_input, resolve_splits
 from utils.pipeline.config import Config
 from utils.pipeline.errors import PipelineError

@@ -4,14 +4,19 @@ import io
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 from utils.runtime.shipping import PROJECT_PACKAGES, ROOT, project_zip_bytes
 
 
+def module_name(path: Path) -> str:
+    """The dotted module name of a project source file."""
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
 def project_modules() -> list[str]:
     """Every module of the shipped packages, as a dotted name, read from the source tree."""
-    paths = sorted(p for package in PROJECT_PACKAGES for p in (ROOT / package).rglob("*.py"))
-    return [".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__") for p in paths]
+    return [module_name(p) for p in sorted(p for package in PROJECT_PACKAGES for p in (ROOT / package).rglob("*.py"))]
 
 
 def test_zip_holds_every_module_and_is_deterministic():
