@@ -4,71 +4,93 @@ The reference (EleutherAI/semantic-memorization, filters/highly_repetitive.py) s
 (outer loop), offsets i = 0..n//2-1 and tail trims j = 0..2, the window w = x[i:n-j] for a chunk
 of size s with L/(k+1) < s <= L//k (L = |w|) such that w = chunk^k + a prefix of chunk; the first hit
 gives `num_repeating` = k, `repeating_offset` = i, and `smallest_repeating_chunk` = the shortest unit
-that tiles that chunk. This kernel returns the same hit without the nested Python loops:
+that tiles that chunk. This kernel returns the same hit in O(n) per offset instead of the nested loops:
 w = chunk^k + prefix(chunk) holds exactly when s is a period of w, and every period <= L/2 is a
 multiple of w's minimal period p (Fine and Wilf), so the hit for (k, i, j) exists iff the largest
-multiple of p not above L//k exceeds L/(k+1), and its smallest unit is x[i:i+p].
+multiple of p not above L//k exceeds L/(k+1), and its smallest unit is x[i:i+p]. The minimal period of
+every window x[i:n-j] is L minus the longest proper border of that prefix of x[i:], which one prefix
+function (Knuth-Morris-Pratt failure function) over x[i:] gives for all three trims at once.
 No hit: `num_repeating` = 0, `repeating_offset` = 0, empty chunk.
 """
 
 from __future__ import annotations
 
+import numba
 import numpy as np
+import pyarrow as pa
+
+from metrics.token_windows import row_bounds
 
 K_RANGE = (2, 3, 4, 5)
 MAX_TAIL_TRIM = 2
 
 
-def minimal_periods(tokens: np.ndarray) -> np.ndarray:
-    """p[r, i, j] = minimal period <= L/2 of window tokens[r, i:n-j] (L its length), or 0 if none.
-
-    `tokens` is (rows, n) for rows of one length n; windows start at i < n//2 and drop j <= 2 tail tokens.
-    """
-    rows, n = tokens.shape
-    half = n // 2
-    periods = np.zeros((rows, half, MAX_TAIL_TRIM + 1), dtype=np.int64)
-    if half == 0:
-        return periods
-    starts = np.arange(half)[:, None]
-    trims = np.arange(MAX_TAIL_TRIM + 1)[None, :]
-    lengths = n - trims - starts  # (half, trims)
-    # Scan shifts from large to small so the smallest valid shift is written last.
-    for shift in range(half, 0, -1):
-        mismatch = tokens[:, shift:] != tokens[:, :-shift]  # (rows, n - shift): x[t] != x[t+shift]
-        bad = np.concatenate([np.zeros((rows, 1), np.int64), np.cumsum(mismatch, axis=1)], axis=1)
-        # Window [i, n-j) has period `shift` iff no mismatch at t in [i, n-j-shift).
-        stops = np.clip(n - trims - shift, 0, None)  # (1, trims)
-        stops = np.maximum(stops, starts)  # (half, trims)
-        clean = bad[:, stops] - bad[:, np.broadcast_to(starts, stops.shape)] == 0
-        applicable = (2 * shift <= lengths)[None, :, :]
-        periods = np.where(clean & applicable, shift, periods)
-    return periods
+def token_repetition(tokens: pa.Array) -> dict[str, np.ndarray | pa.Array]:
+    """`num_repeating`, `repeating_offset`, `smallest_repeating_chunk` for a list<int> token column (rows of any length)."""
+    values, starts, lengths = row_bounds(tokens)
+    values = np.ascontiguousarray(values, dtype=np.int64)
+    num, offset, unit = _repetition_rows(values, starts.astype(np.int64), lengths.astype(np.int64), np.array(K_RANGE, np.int64))
+    unit_offsets = np.zeros(len(num) + 1, dtype=np.int32)
+    np.cumsum(unit, out=unit_offsets[1:])
+    first = np.repeat(starts + offset - unit_offsets[:-1], unit)  # child index of each unit's element, minus its place
+    chunk_values = values[first + np.arange(unit_offsets[-1])].astype(np.int32)
+    return {
+        "num_repeating": num,
+        "repeating_offset": offset,
+        "smallest_repeating_chunk": pa.ListArray.from_arrays(pa.array(unit_offsets), pa.array(chunk_values, pa.int32())),
+    }
 
 
-def repetition_columns(tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
-    """(num_repeating, repeating_offset, smallest_repeating_chunk) for rows of equal length."""
-    rows, n = tokens.shape
+@numba.njit(cache=True, nogil=True)
+def _repetition_rows(values, starts, lengths, k_range):
+    """Per row: (num_repeating, repeating_offset, length of the smallest repeating unit, which starts at the offset)."""
+    rows = starts.size
     num = np.zeros(rows, dtype=np.int32)
     offset = np.zeros(rows, dtype=np.int32)
-    chunks: list[np.ndarray] = [tokens[r, :0] for r in range(rows)]
-    periods = minimal_periods(tokens)  # (rows, half, trims)
-    half = periods.shape[1]
-    if half == 0:
-        return num, offset, chunks
-    lengths = (n - np.arange(half)[:, None] - np.arange(MAX_TAIL_TRIM + 1)[None, :])[None]  # (1, half, trims)
-    safe = np.where(periods > 0, periods, 1)
-    hits = []
-    for k in K_RANGE:
-        largest = (lengths // k) // safe * safe
-        hits.append((periods > 0) & (largest * (k + 1) > lengths))
-    hit = np.stack(hits, axis=1).reshape(rows, -1)  # order (k, i, j) as in the reference's loops
-    found = hit.any(axis=1)
-    first = hit.argmax(axis=1)
-    k_index, rest = np.divmod(first, half * (MAX_TAIL_TRIM + 1))
-    i_index, j_index = np.divmod(rest, MAX_TAIL_TRIM + 1)
-    for r in np.flatnonzero(found):
-        i, p = int(i_index[r]), int(periods[r, i_index[r], j_index[r]])
-        num[r] = K_RANGE[k_index[r]]
-        offset[r] = i
-        chunks[r] = tokens[r, i : i + p]
-    return num, offset, chunks
+    unit = np.zeros(rows, dtype=np.int32)
+    for r in range(rows):
+        n = lengths[r]
+        half = n // 2
+        if half == 0:
+            continue
+        periods = _window_periods(values[starts[r] : starts[r] + n], half)
+        found = False
+        for k in k_range:
+            for i in range(half):
+                for j in range(MAX_TAIL_TRIM + 1):
+                    p = periods[i, j]
+                    length = n - i - j
+                    if p > 0 and (length // k) // p * p * (k + 1) > length:
+                        num[r], offset[r], unit[r] = k, i, p
+                        found = True
+                        break
+                if found:
+                    break
+            if found:
+                break
+    return num, offset, unit
+
+
+@numba.njit(cache=True, nogil=True)
+def _window_periods(x, half):
+    """p[i, j] = minimal period of x[i : n-j] when it is <= half that window's length, else 0."""
+    n = x.size
+    periods = np.zeros((half, MAX_TAIL_TRIM + 1), dtype=np.int64)
+    border = np.empty(n, dtype=np.int64)
+    for i in range(half):
+        m = n - i
+        border[0] = 0
+        for q in range(1, m):  # border[q]: longest proper border of x[i : i+q+1]
+            b = border[q - 1]
+            while b > 0 and x[i + q] != x[i + b]:
+                b = border[b - 1]
+            if x[i + q] == x[i + b]:
+                b += 1
+            border[q] = b
+        for j in range(MAX_TAIL_TRIM + 1):
+            length = m - j
+            if length >= 2:
+                p = length - border[length - 1]
+                if 2 * p <= length:
+                    periods[i, j] = p
+    return periods

@@ -1,9 +1,9 @@
 """Small DataFrames through the fused pass on Spark, with the real Pythia tokenizer."""
 
-import numpy as np
+import pyarrow as pa
 import pytest
 
-from metrics.repetition import repetition_columns
+from metrics.repetition import token_repetition
 from tests.conftest import SHARED_TOKENIZER, require_shared
 from utils.data.splits import Split
 from utils.pipeline.config import TokenizerConfig
@@ -45,11 +45,11 @@ def test_real_pythia_ids_decode_and_metrics_attach(spark, pythia_tokenizer, hand
         and result[2]["templating_coverage"] == 1.0
         and 0.5 <= result[1]["templating_coverage"] <= 1.0
     )
-    num, offset, chunks = repetition_columns(np.array([ids[2]]))
+    expected = token_repetition(pa.array([ids[2]], pa.list_(pa.int64())))
     assert (result[2]["num_repeating"], result[2]["repeating_offset"], result[2]["smallest_repeating_chunk"]) == (
-        num[0],
-        offset[0],
-        chunks[0].tolist(),
+        expected["num_repeating"][0],
+        expected["repeating_offset"][0],
+        expected["smallest_repeating_chunk"][0].as_py(),
     )
     assert all(result[i]["invalid_reason"] is None for i in result)
 
