@@ -17,4 +17,4 @@ class Compression(Filter):
     adds = pa.schema([("zlib_ratio", pa.float64()), ("huffman_coding_length", pa.float64())])
 
     def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
-        return compression_columns(batch.column("text").to_pylist())
+        return compression_columns(batch.column("text"))

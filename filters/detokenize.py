@@ -6,17 +6,15 @@ import pyarrow as pa
 
 from filters.base import Column, Filter
 from filters.registry import register_filter
-from metrics.detokenize import decode_batch
-from metrics.token_windows import token_lists
 
 
 @register_filter("detokenize")
 class Detokenize(Filter):
-    """Batch-decodes `tokens` to `text` with the split's tokenizer."""
+    """Decodes `tokens` to `text` with the split's tokenizer (metrics/detokenize.py: a byte table for byte-level BPE)."""
 
     reads = ("tokens",)
     adds = pa.schema([("text", pa.string())])
     needs = ("tokenizer",)
 
     def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
-        return {"text": decode_batch(self.resources.tokenizer.get(), token_lists(batch.column("tokens")))}
+        return {"text": self.resources.tokenizer.detokenizer().decode(batch.column("tokens"))}

@@ -28,7 +28,6 @@ class Patterns(Filter):
     )
 
     def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
-        columns: dict[str, Column] = dict(pattern_columns(batch.column("text").to_pylist()))
+        columns: dict[str, Column] = dict(pattern_columns(batch.column("text")))
         columns.update(token_repetition(batch.column("tokens")))
         return columns
-

@@ -23,6 +23,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from metrics.code_points import TextColumn, code_points
+
 MAX_REPEAT_UNIT = 64  # characters
 MIN_COPIES = 3
 MAX_COUNT_UNIT = 96  # skeleton symbols (a number is one symbol)
@@ -36,14 +38,8 @@ _NUMBER = -1  # skeleton symbol standing for any number
 
 def pattern_coverage(text: str) -> tuple[float, float]:
     """(incrementing_coverage, repeating_coverage) of one decoded text, each a share 0..1 of its stripped characters."""
-    stripped = (text or "").strip()
-    if not stripped:
-        return 0.0, 0.0
-    codes = np.frombuffer(stripped.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    return (
-        float(_incrementing_mask(codes, MAX_COUNT_UNIT, MIN_TERMS, MIN_NUMBERED_LINES).sum()) / codes.size,
-        float(_dominant_repetition(codes, MAX_REPEAT_UNIT, MIN_COPIES)) / codes.size,
-    )
+    incrementing, repeating = pattern_coverages([text])[0]
+    return float(incrementing), float(repeating)
 
 
 def pattern_flags(text: str) -> tuple[bool, bool]:
@@ -52,9 +48,15 @@ def pattern_flags(text: str) -> tuple[bool, bool]:
     return bool(incrementing >= INCREMENTING_THRESHOLD), bool(repeating >= REPEATING_THRESHOLD)
 
 
-def pattern_columns(texts: list[str | None]) -> dict[str, np.ndarray]:
-    """Coverage scores and flags for a batch of texts (None counts as empty)."""
-    coverage = np.array([pattern_coverage(text or "") for text in texts], dtype=np.float64).reshape(-1, 2)
+def pattern_coverages(texts: TextColumn) -> np.ndarray:
+    """(rows, 2) incrementing and repeating coverage of a batch of texts (null counts as empty), in one compiled pass."""
+    codes, offsets = code_points(texts)
+    return _coverage_rows(codes, offsets, MAX_COUNT_UNIT, MIN_TERMS, MIN_NUMBERED_LINES, MAX_REPEAT_UNIT, MIN_COPIES)
+
+
+def pattern_columns(texts: TextColumn) -> dict[str, np.ndarray]:
+    """Coverage scores and flags for a batch of texts (null counts as empty)."""
+    coverage = pattern_coverages(texts)
     incrementing = coverage[:, 0] >= INCREMENTING_THRESHOLD
     repeating = coverage[:, 1] >= REPEATING_THRESHOLD
     return {
@@ -65,6 +67,32 @@ def pattern_columns(texts: list[str | None]) -> dict[str, np.ndarray]:
     }
 
 
+@numba.njit(cache=True, nogil=True)
+def _coverage_rows(codes, offsets, max_count_unit, min_terms, min_lines, max_repeat_unit, min_copies):
+    coverage = np.zeros((offsets.size - 1, 2))
+    for r in range(offsets.size - 1):
+        start, end = offsets[r], offsets[r + 1]
+        while start < end and _is_space(codes[start]):  # str.strip()
+            start += 1
+        while end > start and _is_space(codes[end - 1]):
+            end -= 1
+        if end > start:
+            text = codes[start:end].astype(np.int64)
+            coverage[r, 0] = _incrementing_mask(text, max_count_unit, min_terms, min_lines).sum() / text.size
+            coverage[r, 1] = _dominant_repetition(text, max_repeat_unit, min_copies) / text.size
+    return coverage
+
+
+@numba.njit(cache=True, nogil=True)
+def _is_space(c: int) -> bool:
+    """Python's str.isspace for one code point (what str.strip() removes)."""
+    if c <= 32:
+        return c == 32 or 9 <= c <= 13 or 28 <= c <= 31
+    if c < 133:
+        return False
+    return c == 133 or c == 160 or c == 5760 or 8192 <= c <= 8202 or c == 8232 or c == 8233 or c == 8239 or c == 8287 or c == 12288
+
+
 # ---------------------------------------------------------------- repeating
 
 
@@ -72,30 +100,34 @@ def pattern_columns(texts: list[str | None]) -> dict[str, np.ndarray]:
 def _dominant_repetition(codes: np.ndarray, max_unit: int, min_copies: int) -> int:
     """Characters covered by the periodic runs of the most covering unit (up to rotation)."""
     n = codes.size
-    keys = []
-    starts = []
-    ends = []
+    keys = np.empty(16, dtype=np.uint64)
+    spans = np.empty((16, 2), dtype=np.int64)
+    count = 0
     for period in range(1, min(max_unit, n // min_copies) + 1):
-        for a, b in _periodic_runs(codes, period, (min_copies - 1) * period):
+        a, b = _next_run(codes, period, (min_copies - 1) * period, period - 1)
+        while a >= 0:
             # a unit that is itself periodic was already found, with more copies, at its own smaller period
             if _is_primitive(codes, a, period):
-                keys.append(_rotation_key(codes, a, period))
-                starts.append(a)
-                ends.append(b + 1 + period)
-    if len(keys) == 0:
+                if count == keys.size:
+                    keys = np.concatenate((keys, np.empty(count, dtype=np.uint64)))
+                    spans = np.concatenate((spans, np.empty((count, 2), dtype=np.int64)))
+                keys[count] = _rotation_key(codes, a, period)
+                spans[count, 0], spans[count, 1] = a, b + 1 + period
+                count += 1
+            a, b = _next_run(codes, period, (min_copies - 1) * period, b + 1 + period)
+    if count == 0:
         return 0
-    return _largest_group_union(np.array(keys), np.array(starts), np.array(ends))
+    return _largest_group_union(keys[:count], spans[:count, 0].copy(), spans[:count, 1].copy())
 
 
 @numba.njit(cache=True, nogil=True)
-def _periodic_runs(values: np.ndarray, period: int, min_length: int):
-    """Maximal runs [a, b] of positions k with values[k] == values[k + period] and b - a + 1 >= min_length >= period:
-    each spells the periodic string values[a : b + 1 + period]."""
+def _next_run(values: np.ndarray, period: int, min_length: int, i: int):
+    """The first maximal run [a, b] probed from position i of positions k with values[k] == values[k + period] and
+    b - a + 1 >= min_length >= period (it spells the periodic string values[a : b + 1 + period]); (-1, -1) when none.
+    The next run is probed from b + 1 + period."""
     # A run at least `period` long holds a multiple-of-period sample, so only samples are probed and extended:
     # about n / period probes per period instead of n.
-    runs = []
     last = values.size - period  # positions 0..last-1 have a partner
-    i = period - 1
     while i < last:
         if values[i] != values[i + period]:
             i += period
@@ -107,9 +139,9 @@ def _periodic_runs(values: np.ndarray, period: int, min_length: int):
         while b + 1 < last and values[b + 1] == values[b + 1 + period]:
             b += 1
         if b - a + 1 >= min_length:
-            runs.append((a, b))
+            return a, b
         i = b + 1 + period  # b + 1 breaks the run; the next long run holds a sample from here on
-    return runs
+    return -1, -1
 
 
 @numba.njit(cache=True, nogil=True)
@@ -176,8 +208,10 @@ def _incrementing_mask(codes: np.ndarray, max_unit: int, min_terms: int, min_lin
     m = symbols.size
     covered = np.zeros(codes.size, dtype=np.bool_)
     for period in range(1, min(max_unit, m // 2) + 1):
-        for a, b in _periodic_runs(symbols, period, period):
+        a, b = _next_run(symbols, period, period, period - 1)
+        while a >= 0:
             _mark_counting_copies(symbols, values, alternates, a, period, b + period, min_terms, char_start, char_end, covered)
+            a, b = _next_run(symbols, period, period, b + 1 + period)
     _mark_numbered_lines(symbols, values, char_start, char_end, min_lines, covered)
     return covered
 
@@ -290,6 +324,8 @@ def _number_at(codes: np.ndarray, i: int):
     """(end, value, alternate value) of a number starting at codes[i]; end == i when none starts there."""
     n = codes.size
     c = codes[i]
+    if not (48 <= c <= 57 or _is_letter(c)):  # most characters: no number starts here
+        return i, np.nan, np.nan
     word_start = i == 0 or not (_is_alnum(codes[i - 1]) or codes[i - 1] == 95)
     if c == 48 and word_start and i + 2 < n and (codes[i + 1] | 32) == 120 and _hex_digit(codes[i + 2]) >= 0:
         j, value = i + 2, 0.0

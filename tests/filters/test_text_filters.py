@@ -22,7 +22,7 @@ def word_tokenizer_json() -> str:
 def test_detokenize_reads_each_row_of_a_sliced_batch():
     handle = TokenizerHandle(SimpleNamespace(value=word_tokenizer_json()), "test-word-level", 5, "test")
     batch = batch_of([[4, 4, 4], [1, 2], [3], [2, 3, 4]]).slice(1)  # token offsets start at 3
-    text = get_filter("detokenize")(FilterResources(tokenizer=handle)).compute(batch)["text"]
+    text = get_filter("detokenize")(FilterResources(tokenizer=handle)).compute(batch)["text"].to_pylist()
     assert [t.split() for t in text] == [["a", "b"], ["c"], ["b", "c", "d"]]
 
 

@@ -1,7 +1,11 @@
 import math
 import zlib
+from collections import Counter
 
-from metrics.compression import ZLIB_LEVEL, compression_columns, huffman_coding_length, zlib_ratio
+import numpy as np
+import pyarrow as pa
+
+from metrics.compression import ZLIB_LEVEL, compression_columns, huffman_coding_length, huffman_coding_lengths, zlib_ratio
 
 
 def test_huffman_hand_computed():
@@ -30,3 +34,29 @@ def test_batch_columns_keep_nan_for_missing_text():
     columns = compression_columns(["aab", None])
     assert columns["huffman_coding_length"][0] == 4 / 3
     assert math.isnan(columns["zlib_ratio"][1])
+
+
+def reference_huffman(text: str) -> float:
+    """The reference's numpy expression over the counts in first-occurrence order."""
+    if not text:
+        return math.nan
+    counts = np.fromiter(Counter(text).values(), dtype=np.int64)
+    probs = counts / len(text)
+    return float(np.sum(np.ceil(-np.log2(probs)) * probs))
+
+
+def test_compiled_huffman_is_bit_for_bit_the_numpy_expression():
+    rng = np.random.default_rng(0)
+    texts = ["".join(chr(c) for c in rng.integers(32, 32 + int(rng.integers(1, 400)), int(rng.integers(1, 2000)))) for _ in range(600)]
+    texts += ["a" * k + "b" * m for k in range(1, 20) for m in range(20)]  # powers of two and one-character texts (-0.0 vs 0.0)
+    texts += ["".join(chr(0x4E00 + i) for i in range(k)) * 2 for k in (127, 128, 129, 300, 1100)]  # > 128 terms: numpy's pairwise tree
+    ours = huffman_coding_lengths(texts)
+    expected = np.array([reference_huffman(t) for t in texts])
+    assert np.array_equal(ours.view(np.int64), expected.view(np.int64))
+
+
+def test_batch_reads_a_sliced_arrow_column_with_nulls():
+    texts = pa.array(["skip", "aab", None, "", "naïve café " * 5]).slice(1)
+    columns = compression_columns(texts)
+    assert columns["huffman_coding_length"][0] == 4 / 3 and math.isnan(columns["huffman_coding_length"][1])
+    assert math.isnan(columns["zlib_ratio"][2]) and columns["zlib_ratio"][3] == zlib_ratio("naïve café " * 5)

@@ -127,3 +127,17 @@ def test_dominant_repetition_equals_brute_force():
         text = "".join(pieces)
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
         assert _dominant_repetition(codes, MAX_REPEAT_UNIT, MIN_COPIES) == brute_force_dominant(text), text
+
+
+def test_strip_is_pythons():
+    from metrics.patterns import _is_space
+
+    assert [c for c in range(0x110000) if _is_space(c)] == [c for c in range(0x110000) if chr(c).isspace()]
+
+
+def test_batch_reads_a_sliced_arrow_column_with_nulls():
+    import pyarrow as pa
+
+    texts = pa.array(["ab" * 12, None, "a1 a2 a3 a4 a5 end.", "\u3000" + "ab" * 12 + "\u2029"]).slice(1)
+    coverage = pattern_columns(texts)["templating_coverage"].tolist()
+    assert coverage == [0.0, 15 / 19, 1.0]

@@ -64,6 +64,15 @@ class TokenizerHandle:
             _WORKER_CACHE[self.key] = tokenizer
         return tokenizer
 
+    def detokenizer(self):
+        """The tokenizer's `Detokenizer` (its byte table built and checked once per Python worker)."""
+        from metrics.detokenize import Detokenizer
+
+        key = f"{self.key}:detokenizer"
+        if key not in _WORKER_CACHE:
+            _WORKER_CACHE[key] = Detokenizer(self.get())
+        return _WORKER_CACHE[key]
+
 
 class TokenizerBroadcasts:
     """The run's tokenizers: one broadcast per distinct tokenizer file (all Pythia sizes share one)."""
