@@ -15,8 +15,7 @@ import pyarrow as pa
 
 from filters.base import Column, Filter
 from filters.registry import register_filter
-from metrics.likelihood import PROMPT_TOKENS, sequence_scores, token_statistics, zlib_likelihood_ratio
-from metrics.token_windows import padded_rows
+from metrics.token_windows import PROMPT_TOKENS, padded_rows
 
 log = logging.getLogger(__name__)
 SCORES = (
@@ -44,7 +43,9 @@ class Likelihood(Filter):
         return PROMPT_TOKENS + 1  # generation_perplexity needs a token after the prompt
 
     def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
-        import torch
+        import torch  # here, not at the top: importing the filters must not load torch (text-only runs)
+
+        from metrics.likelihood import sequence_scores, token_statistics, zlib_likelihood_ratio
 
         loaded = self.resources.model.get()
         model, device, batch_size = loaded.model, loaded.device, loaded.batch_size

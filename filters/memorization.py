@@ -16,11 +16,9 @@ import pyarrow as pa
 
 from filters.base import Column, Filter
 from filters.registry import register_filter
-from metrics.likelihood import PROMPT_TOKENS, greedy_match
-from metrics.token_windows import token_windows
+from metrics.token_windows import CONTINUATION_TOKENS, PROMPT_TOKENS, token_windows
 
 log = logging.getLogger(__name__)
-CONTINUATION_TOKENS = 32
 
 
 @register_filter("memorization")
@@ -36,7 +34,9 @@ class Memorization(Filter):
         return PROMPT_TOKENS + CONTINUATION_TOKENS
 
     def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
-        import torch
+        import torch  # here, not at the top: importing the filters must not load torch (text-only runs)
+
+        from metrics.likelihood import greedy_match
 
         loaded = self.resources.model.get()
         model, device, batch_size = loaded.model, loaded.device, loaded.generation_batch_size

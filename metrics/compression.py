@@ -8,6 +8,7 @@ length sum_c p_c * ceil(-log2 p_c) over the characters of the text, in bits per 
 
 from __future__ import annotations
 
+import math
 import zlib
 
 import numba
@@ -16,17 +17,18 @@ import numpy as np
 from metrics.code_points import TextColumn, code_points, null_mask, utf8_rows
 
 ZLIB_LEVEL = 6  # zlib's default level (Z_DEFAULT_COMPRESSION), which `zlib.compress` uses too
-UNICODE_SIZE = 0x110000
 
 
 def zlib_ratio(text: str) -> float:
     """Compressed over raw UTF-8 size; NaN for empty text (no bytes to compress)."""
-    return float(zlib_ratios([text])[0])
+    raw = text.encode("utf-8")
+    return len(zlib.compress(raw, ZLIB_LEVEL)) / len(raw) if raw else math.nan
 
 
 def huffman_coding_length(text: str) -> float:
     """Bits per character of a Shannon code built on the text's own character counts; NaN when empty."""
-    return float(huffman_coding_lengths([text])[0])
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int32)
+    return float(_huffman_rows(codes, np.array([0, codes.size]))[0])
 
 
 def compression_columns(texts: TextColumn) -> dict[str, np.ndarray]:
@@ -64,7 +66,10 @@ def _huffman_rows(codes, offsets):
     longest = 0
     for r in range(rows):
         longest = max(longest, offsets[r + 1] - offsets[r])
-    slot = np.full(UNICODE_SIZE, -1, dtype=np.int64)  # index of a character among the row's distinct ones
+    top = 0
+    for q in range(codes.size):
+        top = max(top, codes[q])
+    slot = np.full(top + 1, -1, dtype=np.int32)  # index of a character among the row's distinct ones
     seen = np.empty(longest, dtype=np.int64)
     counts = np.empty(longest, dtype=np.int64)
     terms = np.empty(longest, dtype=np.float64)

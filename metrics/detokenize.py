@@ -11,6 +11,8 @@ tokenizer does. Any other tokenizer, or one that fails the probe, goes through `
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import numba
 import numpy as np
@@ -29,11 +31,19 @@ def decode_batch(tokenizer, token_lists: list[list[int]]) -> list[str]:
 
 
 class Detokenizer:
-    """Decodes a list<int> token column to a string column; byte-level tokenizers through a checked byte table."""
+    """Decodes a list<int> token column to a string column; byte-level tokenizers through a checked byte table.
 
-    def __init__(self, tokenizer):
-        self.tokenizer = tokenizer
-        self.table = byte_table(tokenizer)
+    `load_tokenizer` is called only when the table cannot serve (none, or a batch too large for it), so a worker
+    given a table built and checked elsewhere (the driver's `byte_table`) never parses the tokenizer.
+    """
+
+    def __init__(self, load_tokenizer: Callable[[], Any], table: tuple[np.ndarray, np.ndarray] | None):
+        self.load_tokenizer = load_tokenizer
+        self.table = table
+
+    @classmethod
+    def for_tokenizer(cls, tokenizer) -> Detokenizer:
+        return cls(lambda: tokenizer, byte_table(tokenizer))
 
     @property
     def compiled(self) -> bool:
@@ -44,7 +54,7 @@ class Detokenizer:
             decoded = decode_with_table(tokens, *self.table)
             if decoded is not None:
                 return decoded
-        return pa.array(decode_batch(self.tokenizer, token_lists(tokens)), pa.string())
+        return pa.array(decode_batch(self.load_tokenizer(), token_lists(tokens)), pa.string())
 
 
 def byte_table(tokenizer) -> tuple[np.ndarray, np.ndarray] | None:

@@ -17,7 +17,8 @@ import math
 
 import torch
 
-PROMPT_TOKENS = 32
+from metrics.token_windows import PROMPT_TOKENS
+
 # Logits per chunk of `token_statistics`: on a CPU large enough to amortize per-op dispatch, on a GPU few
 # launches for 3 x 128 MiB of scratch (measurements: README, Benchmarks).
 CHUNK_ELEMENTS_CPU = 1 << 20

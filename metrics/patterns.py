@@ -38,8 +38,9 @@ _NUMBER = -1  # skeleton symbol standing for any number
 
 def pattern_coverage(text: str) -> tuple[float, float]:
     """(incrementing_coverage, repeating_coverage) of one decoded text, each a share 0..1 of its stripped characters."""
-    incrementing, repeating = pattern_coverages([text])[0]
-    return float(incrementing), float(repeating)
+    codes = np.frombuffer((text or "").encode("utf-32-le"), dtype=np.uint32).astype(np.int32)
+    coverage = _coverage_rows(codes, np.array([0, codes.size]), MAX_COUNT_UNIT, MIN_TERMS, MIN_NUMBERED_LINES, MAX_REPEAT_UNIT, MIN_COPIES)
+    return float(coverage[0, 0]), float(coverage[0, 1])
 
 
 def pattern_flags(text: str) -> tuple[bool, bool]:

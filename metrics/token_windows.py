@@ -10,6 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+PROMPT_TOKENS = 32  # a memorized-evals row: 32 prompt tokens, then 32 continuation tokens
+CONTINUATION_TOKENS = 32
+
 
 def row_bounds(tokens: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(child values, each row's start in them, each row's length)."""

@@ -36,7 +36,7 @@ def test_lossy_utf8_replaces_as_python_does():
 
 def test_byte_table_equals_decode_batch_on_a_trained_byte_level_tokenizer():
     tokenizer = small_byte_level_tokenizer()
-    detokenizer = Detokenizer(tokenizer)
+    detokenizer = Detokenizer.for_tokenizer(tokenizer)
     assert detokenizer.compiled  # the probe (every id alone, random rows) agreed
     rows = np.random.default_rng(1).integers(0, tokenizer.get_vocab_size(), (300, 40))
     tokens = list_array(rows).slice(7)  # offsets that do not start at 0
@@ -44,7 +44,7 @@ def test_byte_table_equals_decode_batch_on_a_trained_byte_level_tokenizer():
 
 
 def test_byte_table_equals_decode_batch_on_pythia_ids(pythia_tokenizer):
-    detokenizer = Detokenizer(pythia_tokenizer)
+    detokenizer = Detokenizer.for_tokenizer(pythia_tokenizer)
     assert detokenizer.compiled
     texts = ["Hello world, this is Pythia.", "naïve café – 東京 😀", "<|endoftext|>def f(x):\n        return x\n", ""]
     rows = [pythia_tokenizer.encode(text).ids for text in texts]
@@ -58,11 +58,11 @@ def test_other_tokenizers_decode_with_decode_batch():
 
     tokenizer = Tokenizer(models.WordLevel({"<unk>": 0, "a": 1, "b": 2}, unk_token="<unk>"))
     tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    detokenizer = Detokenizer(tokenizer)
+    detokenizer = Detokenizer.for_tokenizer(tokenizer)
     assert not detokenizer.compiled
     assert detokenizer.decode(list_array([[1, 2], [2]])).to_pylist() == ["a b", "b"]
 
 
 @pytest.mark.parametrize("rows", [[], [[]]])
 def test_empty_batches_and_rows(pythia_tokenizer, rows):
-    assert Detokenizer(pythia_tokenizer).decode(list_array(rows)).to_pylist() == [""] * len(rows)
+    assert Detokenizer.for_tokenizer(pythia_tokenizer).decode(list_array(rows)).to_pylist() == [""] * len(rows)

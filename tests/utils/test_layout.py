@@ -2,6 +2,8 @@
 counted, so a circle cannot hide inside a function), and metrics/ stays free of Spark and of the engine."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.utils.runtime.test_shipping import module_name
@@ -69,3 +71,10 @@ def test_metrics_import_neither_spark_nor_the_engine():
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
                 assert not any(n.split(".")[0] in ("pyspark", "utils", "filters") for n in names), f"{path}: {names}"
+
+
+def test_text_filters_do_not_load_torch():
+    """Every Python worker imports the filters package: torch (seconds to import) is loaded only by the model filters' compute."""
+    code = "import sys, filters, utils.pipeline.fused_pass; print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

@@ -1,4 +1,5 @@
-"""Finds the tokenizer of a split's model and ships it to executors once (broadcast of its JSON)."""
+"""Finds the tokenizer of a split's model and ships it to executors once (a broadcast of its JSON and of its
+decoding byte table, built and checked once on the driver)."""
 
 from __future__ import annotations
 
@@ -49,13 +50,18 @@ def parse_tokenizer(text: str, where: str):
 
 
 class TokenizerHandle:
-    """Picklable reference to a broadcast tokenizer JSON; `get()` parses it once per Python worker."""
+    """Picklable reference to a broadcast tokenizer JSON and byte table; `get()` parses the JSON once per Python worker.
 
-    def __init__(self, broadcast, key: str, vocab_size: int, source: str):
+    `broadcast.value` is the tokenizer.json text, `table` (when given) a broadcast of metrics.detokenize's
+    byte table (or None for tokenizers it does not serve).
+    """
+
+    def __init__(self, broadcast, key: str, vocab_size: int, source: str, table=None):
         self.broadcast = broadcast
         self.key = key
         self.vocab_size = vocab_size
         self.source = source
+        self.table = table
 
     def get(self):
         tokenizer = _WORKER_CACHE.get(self.key)
@@ -65,12 +71,15 @@ class TokenizerHandle:
         return tokenizer
 
     def detokenizer(self):
-        """The tokenizer's `Detokenizer` (its byte table built and checked once per Python worker)."""
+        """The tokenizer's `Detokenizer`, once per Python worker (with the driver's table, else built here)."""
         from metrics.detokenize import Detokenizer
 
         key = f"{self.key}:detokenizer"
         if key not in _WORKER_CACHE:
-            _WORKER_CACHE[key] = Detokenizer(self.get())
+            if self.table is None:
+                _WORKER_CACHE[key] = Detokenizer.for_tokenizer(self.get())
+            else:
+                _WORKER_CACHE[key] = Detokenizer(self.get, self.table.value)
         return _WORKER_CACHE[key]
 
 
@@ -86,8 +95,12 @@ class TokenizerBroadcasts:
         source, text = load_tokenizer_json(self.config, split)
         key = hashlib.sha256(text.encode("utf-8")).hexdigest()
         if key not in self.handles:
+            from metrics.detokenize import byte_table
+
             tokenizer = parse_tokenizer(text, source)
             _WORKER_CACHE[key] = tokenizer
             vocab = tokenizer.get_vocab_size(with_added_tokens=True)
-            self.handles[key] = TokenizerHandle(self.spark.sparkContext.broadcast(text), key, vocab, source)
+            context = self.spark.sparkContext
+            table = context.broadcast(byte_table(tokenizer))
+            self.handles[key] = TokenizerHandle(context.broadcast(text), key, vocab, source, table)
         return self.handles[key]
