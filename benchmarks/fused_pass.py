@@ -225,10 +225,10 @@ def main() -> None:
         if not args.skip_cli:
             wall, manifest = cli_run(rows_path, scratch / "cli", args.master)
             split = next(iter(manifest["splits"].values()))
-            compute = split["seconds"]["compute_and_write"]
+            compute = split["seconds"]["compute_write_and_tally"]
             print(f"\nwhole CLI, master {args.master}: {wall:.1f} s wall ({args.rows / wall:,.0f} rows/s including start-up)")
             print(f"  split steps (s): {split['seconds']}")
-            print(f"  compute and write: {compute:.1f} s = {args.rows / compute:,.0f} rows/s")
+            print(f"  compute, write and tally: {compute:.1f} s = {args.rows / compute:,.0f} rows/s")
 
         spark = build_spark_session(SparkConfig(master=args.master, driver_memory="4g", shuffle_partitions=8))
         split = Split("local", "", "", local_name="bench")

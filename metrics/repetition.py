@@ -4,12 +4,13 @@ The reference (EleutherAI/semantic-memorization, filters/highly_repetitive.py) s
 (outer loop), offsets i = 0..n//2-1 and tail trims j = 0..2, the window w = x[i:n-j] for a chunk
 of size s with L/(k+1) < s <= L//k (L = |w|) such that w = chunk^k + a prefix of chunk; the first hit
 gives `num_repeating` = k, `repeating_offset` = i, and `smallest_repeating_chunk` = the shortest unit
-that tiles that chunk. This kernel returns the same hit in O(n) per offset instead of the nested loops:
+that tiles that chunk. This kernel returns the same hit in O(n) per row instead of the nested loops:
 w = chunk^k + prefix(chunk) holds exactly when s is a period of w, and every period <= L/2 is a
 multiple of w's minimal period p (Fine and Wilf), so the hit for (k, i, j) exists iff the largest
-multiple of p not above L//k exceeds L/(k+1), and its smallest unit is x[i:i+p]. The minimal period of
-every window x[i:n-j] is L minus the longest proper border of that prefix of x[i:], which one prefix
-function (Knuth-Morris-Pratt failure function) over x[i:] gives for all three trims at once.
+multiple of p not above L//k exceeds L/(k+1), and its smallest unit is x[i:i+p]. A string and its reverse
+have the same periods, and the windows x[i:n-j] for all i are, reversed, the prefixes of reverse(x[:n-j]);
+the minimal period of a prefix of length L is L minus its longest proper border, so one prefix function
+(Knuth-Morris-Pratt failure function) of reverse(x[:n-j]) per trim j gives every window's period.
 No hit: `num_repeating` = 0, `repeating_offset` = 0, empty chunk.
 """
 
@@ -77,18 +78,20 @@ def _window_periods(x, half):
     n = x.size
     periods = np.zeros((half, MAX_TAIL_TRIM + 1), dtype=np.int64)
     border = np.empty(n, dtype=np.int64)
-    for i in range(half):
-        m = n - i
+    for j in range(MAX_TAIL_TRIM + 1):
+        m = n - j  # y = reverse(x[:m]), y[q] = x[m - 1 - q]
+        if m < 2:
+            continue
         border[0] = 0
-        for q in range(1, m):  # border[q]: longest proper border of x[i : i+q+1]
+        for q in range(1, m):  # border[q]: longest proper border of y[: q + 1]
             b = border[q - 1]
-            while b > 0 and x[i + q] != x[i + b]:
+            while b > 0 and x[m - 1 - q] != x[m - 1 - b]:
                 b = border[b - 1]
-            if x[i + q] == x[i + b]:
+            if x[m - 1 - q] == x[m - 1 - b]:
                 b += 1
             border[q] = b
-        for j in range(MAX_TAIL_TRIM + 1):
-            length = m - j
+        for i in range(half):
+            length = m - i  # x[i:m] reversed is y[:length]
             if length >= 2:
                 p = length - border[length - 1]
                 if 2 * p <= length:

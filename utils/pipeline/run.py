@@ -91,8 +91,11 @@ def _run_split(
     timings: dict[str, float] = {}
     clock = time.time()
     frame = read_split(spark, source)
-    input_rows = frame.count()
-    timings["read_and_count"] = round(time.time() - clock, 3)
+    # One job counts the rows and the sequence_ids that occur more than once.
+    per_id = frame.groupBy("sequence_id").count()
+    totals = per_id.agg(F.sum("count").alias("rows"), F.sum(F.when(F.col("count") > 1, 1).otherwise(0)).alias("repeated")).first()
+    input_rows, duplicate_ids = int(totals["rows"] or 0), int(totals["repeated"] or 0)
+    timings["read_count_and_duplicate_check"] = round(time.time() - clock, 3)
     expected = min(input_rows, data.sample_size) if data.sample_size else input_rows
     done = completed_rows(storage, run_dir, split)
     if done is not None and done == expected and not config.run.overwrite:
@@ -102,18 +105,16 @@ def _run_split(
         why = "its marker or files are missing or changed" if done is None else f"it holds {done} rows, the input {expected}"
         log.warning("Split %s: the output already in this run is not usable (%s); it is redone.", split.label, why)
 
-    clock = time.time()
-    duplicates = frame.groupBy("sequence_id").count().filter(F.col("count") > 1)
-    duplicate_ids = duplicates.count()
-    examples = [row["sequence_id"] for row in duplicates.orderBy("sequence_id").limit(10).collect()] if duplicate_ids else []
+    examples = []
     if duplicate_ids:
+        duplicates = per_id.filter(F.col("count") > 1)
+        examples = [row["sequence_id"] for row in duplicates.orderBy("sequence_id").limit(10).collect()]
         log.warning(
             "Split %s: %d sequence_id value(s) occur more than once (e.g. %s); every row is kept once.",
             split.label,
             duplicate_ids,
             examples,
         )
-    timings["duplicate_check"] = round(time.time() - clock, 3)
 
     tokenizer = tokenizers.for_split(split) if tokenizers is not None else None
     vocab_size = data.vocab_size or (tokenizer.vocab_size if tokenizer else None)
@@ -130,16 +131,13 @@ def _run_split(
 
     clock = time.time()
     log.info("Split %s: computing %d rows with %s", split.label, expected, ", ".join(cls.name for cls in plan.filters) or "no filters")
-    written = write_split(spark, storage, frame, run_dir, split, expected)
-    timings["compute_and_write"] = round(time.time() - clock, 3)
-    rows_per_second = written / max(timings["compute_and_write"], 1e-9)
-    log.info("Split %s: %d rows written in %.1f s (%.0f rows/s)", split.label, written, timings["compute_and_write"], rows_per_second)
-
-    clock = time.time()
-    path = split_path(run_dir, split)
     has_taxonomy = "taxonomy" in plan.output_schema.names
-    tallies = _value_counts(spark, path, [INVALID_REASON, INCOMPLETE_REASON, *(["taxonomy"] if has_taxonomy else [])])
-    timings["flag_count"] = round(time.time() - clock, 3)
+    tally_columns = [INVALID_REASON, INCOMPLETE_REASON, *(["taxonomy"] if has_taxonomy else [])]
+    written, tallies = write_split(spark, storage, frame, run_dir, split, expected, tally_columns)
+    timings["compute_write_and_tally"] = round(time.time() - clock, 3)
+    rows_per_second = written / max(timings["compute_write_and_tally"], 1e-9)
+    log.info("Split %s: %d rows written in %.1f s (%.0f rows/s)", split.label, written, timings["compute_write_and_tally"], rows_per_second)
+    path = split_path(run_dir, split)
     flagged = {reason: count for reason, count in tallies[INVALID_REASON].items() if reason is not None}
     if flagged:
         log.warning("Split %s: rows kept with null metrics: %s", split.label, flagged)
@@ -163,15 +161,6 @@ def _run_split(
         "path": path,
         "seconds": timings,
     }
-
-
-def _value_counts(spark, path: str, columns: list[str]) -> dict[str, dict[Any, int]]:
-    """Rows per value (None for null) of each column of the written split, from one grouped read."""
-    counts: dict[str, dict[Any, int]] = {column: {} for column in columns}
-    for row in spark.read.parquet(path).groupBy(*columns).count().collect():
-        for column in columns:
-            counts[column][row[column]] = counts[column].get(row[column], 0) + row["count"]
-    return counts
 
 
 def _taxonomy_shares(counts: dict[str | None, int], rows: int) -> dict[str, Any]:
