@@ -3,6 +3,7 @@
 python calculate_metrics.py --sample                         # offline sample, no network
 python calculate_metrics.py --models 70m,160m --schemes deduped --datasets memories
 python calculate_metrics.py --config configs/default.yaml --master spark://host:7077
+python calculate_metrics.py report outputs/RUN_ID            # HTML report of a finished run
 """
 
 from __future__ import annotations
@@ -20,7 +21,15 @@ SAMPLE_CONFIG = Path(__file__).resolve().parent / "configs" / "sample.yaml"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    """The main job's flags, or a subcommand (`report`) with its own; `--help` lists both."""
+    parser = argparse.ArgumentParser(
+        usage="%(prog)s [flags]  (the main job)\n       %(prog)s report RUN_DIR",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", title="commands (without one, the flags run the main job)", metavar="COMMAND")
+    report_parser = commands.add_parser("report", help=report.__doc__, description=report.__doc__)
+    report_parser.add_argument("run_dir", help="a run directory (local path)")
     parser.add_argument("--config", help="YAML config file (see configs/default.yaml)")
     parser.add_argument("--sample", action="store_true", help="run on the bundled offline sample (configs/sample.yaml)")
     parser.add_argument("--run-id", help="name of the run directory under --output (default: UTC timestamp)")
@@ -84,10 +93,9 @@ def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["report"]:
-        return report(argv[1:])
-    args = parse_args(argv)
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command == "report":
+        return report(args.run_dir)
     logging.basicConfig(
         level=logging.WARNING if args.quiet else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -125,15 +133,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def report(argv: list[str]) -> int:
-    """`calculate_metrics.py report RUN_DIR`: RUN_DIR/_report/index.html from the run's Parquet alone."""
-    parser = argparse.ArgumentParser(prog="calculate_metrics.py report", description=report.__doc__)
-    parser.add_argument("run_dir", help="a run directory (local path)")
-    args = parser.parse_args(argv)
+def report(run_dir: str) -> int:
+    """Write RUN_DIR/_report/index.html (figures and tables) from the run's Parquet alone."""
     from utils.report import build_report
 
     try:
-        page = build_report(args.run_dir)
+        page = build_report(run_dir)
     except PipelineError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

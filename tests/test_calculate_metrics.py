@@ -11,3 +11,13 @@ def test_dash_and_underscore_spellings_are_one_flag():
         "run": {"run_id": "a_b", "dry_run": True},
         "data": {"local_inputs": "x_y.parquet", "sample_size": 5, "bad_records": "raise"},
     }
+
+
+def test_help_lists_the_subcommands_and_flags_still_run_the_main_job(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit):
+        parse_args(["--help"])
+    assert "report" in capsys.readouterr().out
+    assert parse_args(["report", "outputs/x"]).run_dir == "outputs/x"
+    assert parse_args(["--sample", "--quiet"]).command is None

@@ -63,6 +63,8 @@ def build_report(run_dir: str | Path) -> Path:
     import matplotlib.pyplot as plt
 
     run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise DataSourceError(f"Run directory {run_dir} not found (give the directory a run wrote, e.g. outputs/RUN_ID).")
     out = run_dir / "_report"  # pandas, pyarrow and Spark skip `_` paths, so the run still loads as one table
     out.mkdir(exist_ok=True)
     dataset = split_dataset(run_dir)

@@ -45,3 +45,8 @@ def check_report(run_dir):
     assert all(p.stat().st_size > 1000 and f'src="{p.name}"' in page for p in figures)
     assert json.loads((report / "skipped.json").read_text()) == []
     assert "Spearman" in page and "memories/deduped.70m" in page
+
+
+def test_a_missing_run_directory_is_one_clear_error(tmp_path, capsys):
+    assert main(["report", str(tmp_path / "no-such-run")]) == 2
+    assert "not found" in capsys.readouterr().err
