@@ -140,8 +140,8 @@ def test_local_parquet_and_jsonl_with_bad_rows(spark, pythia_tokenizer, tmp_path
     parquet = tmp_path / "mine.parquet"
     pq.write_table(
         pa.table(
-            {"index": [1, 2, 3, 3, 4], "tokens": [good, good[:5], [], good, [70000]]},
-            schema=pa.schema([("index", pa.int64()), ("tokens", pa.list_(pa.int64()))]),
+            {"index": [1, 2, 3, 3, 4], "tokens": [good, good[:5], [], good, [70000]], "label": list("abcde"), "source tag": [9] * 5},
+            schema=pa.schema([("index", pa.int64()), ("tokens", pa.list_(pa.int64())), ("label", pa.string()), ("source tag", pa.int32())]),
         ),
         parquet,
     )
@@ -172,6 +172,20 @@ def test_local_parquet_and_jsonl_with_bad_rows(spark, pythia_tokenizer, tmp_path
     assert other.loc[7, "memorization_score"] == 0.5 and other.loc[8, "invalid_reason"] == "non_integer_token"
     manifest = json.loads((tmp_path / "out" / "local" / "_manifest.json").read_text())
     assert manifest["splits"]["local/mine"]["duplicate_sequence_ids"] == 1
+    # the input's own columns are kept, with their types, right after the identity columns
+    own = pq.read_table(tmp_path / "out" / "local" / "local" / "mine")
+    names = own.schema.names
+    assert names[names.index("checkpoint") + 1 : names.index("checkpoint") + 3] == ["label", "source tag"]
+    assert own.schema.field("source tag").type == pa.int32()
+    assert sorted(zip(own["sequence_id"].to_pylist(), own["label"].to_pylist())) == [(1, "a"), (2, "b"), (3, "c"), (3, "d"), (4, "e")]
+
+
+def test_a_local_column_named_like_a_metric_is_one_error_before_any_work(capsys, tmp_path):
+    path = tmp_path / "clash.parquet"
+    pq.write_table(pa.table({"index": [1], "tokens": [[5, 6]], "zlib_ratio": [0.5]}), path)
+    assert main(["--dry-run", "--datasets", "local", "--local-inputs", str(path), "--output", str(tmp_path)]) == 2
+    error = capsys.readouterr().err
+    assert "zlib_ratio" in error and str(path) in error and "Rename" in error
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,9 @@ class SplitInput:
     tokens_column: str
     score_column: str | None  # None: constant `default_score`
     default_score: float | None
+    # A local input's own columns beyond id, tokens and score (labels, a source tag), kept in the output after the
+    # identity columns; None: not known before Spark reads the schema (remote paths), every such column is kept.
+    extra_columns: tuple[str, ...] | None = ()
 
 
 def resolve_splits(config: Config) -> list[Split]:
@@ -76,16 +79,25 @@ def _checked_local(split: Split, item: LocalInput) -> SplitInput:
     if fmt not in ("parquet", "json"):
         raise ConfigError(f"Local input {item.path}: format must be parquet or json, got {fmt!r}.")
     if remote:  # checked by Spark when it reads the schema
-        return SplitInput(split, item.path, fmt, "sequence_id", "tokens", "memorization_score", None)
+        extra = None if fmt == "parquet" else ()
+        return SplitInput(split, item.path, fmt, "sequence_id", "tokens", "memorization_score", None, extra)
     if not path.exists():
         raise DataSourceError(f"Local input {item.path} does not exist.")
     if fmt == "json":
         return SplitInput(split, str(path.resolve()), "json", "sequence_id", "tokens", "memorization_score", None)
-    return _checked(split, str(path.resolve()), "parquet", score_column="memorization_score", default_score=None, optional_score=True)
+    return _checked(
+        split, str(path.resolve()), "parquet", score_column="memorization_score", default_score=None, optional_score=True, keep_extra=True
+    )
 
 
 def _checked(
-    split: Split, location: str, fmt: str, score_column: str | None, default_score: float | None, optional_score: bool = False
+    split: Split,
+    location: str,
+    fmt: str,
+    score_column: str | None,
+    default_score: float | None,
+    optional_score: bool = False,
+    keep_extra: bool = False,
 ) -> SplitInput:
     """Reads the Parquet schema (footers only) and checks the columns the pipeline needs."""
     try:
@@ -117,7 +129,9 @@ def _checked(
             raise DataSourceError(
                 f"Split {split.label}: {location} has no memorization-score column {score_column!r} (columns: {', '.join(names)})."
             )
-    return SplitInput(split, location, fmt, id_column, tokens_column, score_column, default_score)
+    used = {id_column, tokens_column, score_column}
+    extra = tuple(name for name in names if name not in used) if keep_extra else ()
+    return SplitInput(split, location, fmt, id_column, tokens_column, score_column, default_score, extra)
 
 
 def read_split(spark, source: SplitInput):
@@ -142,6 +156,9 @@ def read_split(spark, source: SplitInput):
         id_column, tokens_column = source.id_column, source.tokens_column
         score = F.col(source.score_column) if source.score_column else F.lit(source.default_score)
     split = source.split
+    extra = source.extra_columns
+    if extra is None:
+        extra = tuple(name for name in frame.columns if name not in {id_column, tokens_column, source.score_column})
     return frame.select(
         F.col(id_column).cast("long").alias("sequence_id"),
         F.col(tokens_column).alias("tokens"),
@@ -151,4 +168,5 @@ def read_split(spark, source: SplitInput):
         F.lit(split.scheme or None).cast("string").alias("scheme"),
         F.lit(split.model or None).cast("string").alias("model"),
         F.lit(split.step if split.model else None).cast("long").alias("checkpoint"),
+        *[F.col(f"`{name}`") for name in extra],
     )

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from filters.base import Filter
 from metrics.tokens import validate_tokens
 from utils.pipeline.errors import BadRecordError
-from utils.pipeline.plan import INCOMPLETE_REASON, INVALID_REASON, Plan
+from utils.pipeline.plan import BASE_SCHEMA, IDENTITY_SCHEMA, INCOMPLETE_REASON, INVALID_REASON, Plan
 from utils.pipeline.resources import FilterResources
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ class FusedPass:
         vocab_size: int | None,
         token_limits: tuple[tuple[int, str], ...] = (),
         min_tokens: int | None = None,
+        extra_columns: tuple[str, ...] = (),
     ):
         self.filters = filters
         self.resources = resources
@@ -54,14 +55,24 @@ class FusedPass:
         self.vocab_size = vocab_size
         self.token_limits = token_limits  # (limit, reason): a filter's table ends below the vocabulary
         self.min_tokens = min_tokens  # valid rows shorter than this get some metrics null, with a reason
+        self.extra_columns = extra_columns  # an input's own columns, passed through after the identity columns
+        self.output_names = with_extra_columns(output_schema.names, extra_columns)
         self.logged_errors = 0
 
     @classmethod
-    def for_plan(cls, plan: Plan, resources: FilterResources, split_label: str, policy: str, vocab_size: int | None) -> FusedPass:
+    def for_plan(
+        cls,
+        plan: Plan,
+        resources: FilterResources,
+        split_label: str,
+        policy: str,
+        vocab_size: int | None,
+        extra_columns: tuple[str, ...] = (),
+    ) -> FusedPass:
         """The pass of a plan, with the token limits and minimum length its filters declare for these resources."""
         limits = tuple((limit, f.outside_reason) for f in plan.filters if (limit := f.token_limit(resources)) is not None)
         min_tokens = max((n for f in plan.filters if (n := f.min_tokens(resources))), default=None)
-        return cls(plan.filters, resources, plan.output_schema, split_label, policy, vocab_size, limits, min_tokens)
+        return cls(plan.filters, resources, plan.output_schema, split_label, policy, vocab_size, limits, min_tokens, extra_columns)
 
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         instances = [cls(self.resources) for cls in self.filters]
@@ -96,7 +107,12 @@ class FusedPass:
         for name in self.output_schema.names:
             if name not in columns:
                 columns[name] = work.column(name).take(scatter)
-        return pa.RecordBatch.from_arrays([columns[name] for name in self.output_schema.names], schema=self.output_schema)
+        if not self.extra_columns:
+            return pa.RecordBatch.from_arrays([columns[name] for name in self.output_names], schema=self.output_schema)
+        fields = {field.name: field for field in self.output_schema}
+        fields.update((name, batch.schema.field(name)) for name in self.extra_columns)
+        schema = pa.schema([fields[name] for name in self.output_names])
+        return pa.RecordBatch.from_arrays([columns[name] for name in self.output_names], schema=schema)
 
     def compute(
         self, instance: Filter, work: pa.RecordBatch, columns: dict[str, pa.Array], valid_rows: np.ndarray
@@ -156,9 +172,20 @@ class FusedPass:
 def apply_plan(frame, plan: Plan, resources: FilterResources, split_label: str, policy: str, vocab_size: int | None):
     """The split's DataFrame with every filter's columns, from one fused `mapInArrow` pass."""
     from pyspark.sql.pandas.types import from_arrow_schema
+    from pyspark.sql.types import StructType
 
-    fused = FusedPass.for_plan(plan, resources, split_label, policy, vocab_size)
-    return frame.mapInArrow(fused, from_arrow_schema(plan.output_schema))
+    base = set(BASE_SCHEMA.names)
+    extra = tuple(name for name in frame.columns if name not in base)
+    fused = FusedPass.for_plan(plan, resources, split_label, policy, vocab_size, extra)
+    fields = {field.name: field for field in from_arrow_schema(plan.output_schema).fields}
+    fields.update((field.name, field) for field in frame.schema.fields if field.name in extra)
+    return frame.mapInArrow(fused, StructType([fields[name] for name in fused.output_names]))
+
+
+def with_extra_columns(names: list[str], extra: tuple[str, ...]) -> list[str]:
+    """Output column order: the input's own columns right after the identity columns."""
+    after = names.index(IDENTITY_SCHEMA.names[-1]) + 1
+    return [*names[:after], *extra, *names[after:]]
 
 
 def _flag_outside_limits(tokens: pa.Array, reasons: np.ndarray, limits: tuple[tuple[int, str], ...]) -> None:

@@ -7,8 +7,8 @@ from utils.corpus.readers import open_corpus
 from utils.corpus.statistics import StatisticsProvider
 from utils.data.sources import SplitInput, locate_input, resolve_splits
 from utils.pipeline.config import Config
-from utils.pipeline.errors import PipelineError
-from utils.pipeline.plan import Plan, build_plan
+from utils.pipeline.errors import ConfigError, PipelineError
+from utils.pipeline.plan import BASE_SCHEMA, Plan, build_plan
 from utils.runtime.models import check_model_available, model_for_split
 
 
@@ -23,11 +23,23 @@ def prepare(config: Config) -> tuple[Plan, list[SplitInput]]:
     if not splits:
         raise PipelineError("No splits selected: check --datasets, --schemes, --models and --splits.")
     inputs = [locate_input(config, split) for split in splits]
+    for source in inputs:
+        check_extra_columns(plan, source, source.extra_columns or ())
     check_corpora(config, plan, splits)
     if "model" in plan.needs:
         for handle in {model_for_split(config.model, split) for split in splits}:
             check_model_available(handle)
     return plan, inputs
+
+
+def check_extra_columns(plan: Plan, source: SplitInput, extra: tuple[str, ...]) -> None:
+    """A local input's own columns must not take the name of a column the run writes."""
+    clashes = [name for name in extra if name in plan.output_schema.names]
+    if clashes:
+        raise ConfigError(
+            f"Split {source.split.label}: {source.location} has column(s) {', '.join(clashes)}, which the run also writes "
+            f"({'the pipeline' if set(clashes) & set(BASE_SCHEMA.names) else 'its filters'}). Rename them in the input to keep them."
+        )
 
 
 def check_corpora(config: Config, plan: Plan, splits) -> None:
