@@ -39,6 +39,12 @@ def utf8_rows(texts: TextColumn) -> tuple[memoryview, np.ndarray]:
     return memoryview(data)[offsets[0] : offsets[-1]], offsets - offsets[0]
 
 
+def text_code_points(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """One text's code points (int32) and its offsets [0, n], without Arrow: the per-text entry points' input."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int32)
+    return codes, np.array([0, codes.size])
+
+
 def code_points(texts: TextColumn) -> tuple[np.ndarray, np.ndarray]:
     """(every row's code points back to back as int32, row offsets into them (rows + 1 values)); nulls are empty."""
     data, byte_offsets = utf8_rows(texts)
@@ -60,18 +66,13 @@ def _decode_utf8(data, byte_offsets):
                 count += 1
                 i += 1
                 continue
-            if b >= 0xF0:
-                width, code = 4, b & 0x07
-            elif b >= 0xE0:
-                width, code = 3, b & 0x0F
-            elif b >= 0xC0:
-                width, code = 2, b & 0x1F
-            else:
+            need, low, high = utf8_sequence_shape(b)
+            width = need + 1
+            if need == 0 or i + width > end:
                 raise ValueError("invalid UTF-8 in a text column")
-            if i + width > end:
-                raise ValueError("invalid UTF-8 in a text column")
+            code = b & (0x7F >> width)
             for k in range(i + 1, i + width):
-                if data[k] & 0xC0 != 0x80:
+                if not ((low if k == i + 1 else 0x80) <= data[k] <= (high if k == i + 1 else 0xBF)):
                     raise ValueError("invalid UTF-8 in a text column")
                 code = (code << 6) | (data[k] & 0x3F)
             codes[count] = code
@@ -79,3 +80,24 @@ def _decode_utf8(data, byte_offsets):
             i += width
         offsets[r + 1] = count
     return codes[:count], offsets
+
+
+@numba.njit(cache=True, nogil=True)
+def utf8_sequence_shape(b):
+    """(continuation bytes a UTF-8 lead byte needs, allowed range of the first of them), per Unicode 3.9 Table 3-7;
+    need 0: not a lead byte."""
+    if 0xC2 <= b <= 0xDF:
+        return 1, 0x80, 0xBF
+    if b == 0xE0:
+        return 2, 0xA0, 0xBF
+    if b == 0xED:
+        return 2, 0x80, 0x9F
+    if 0xE1 <= b <= 0xEF:
+        return 2, 0x80, 0xBF
+    if b == 0xF0:
+        return 3, 0x90, 0xBF
+    if 0xF1 <= b <= 0xF3:
+        return 3, 0x80, 0xBF
+    if b == 0xF4:
+        return 3, 0x80, 0x8F
+    return 0, 0, 0

@@ -14,7 +14,7 @@ import zlib
 import numba
 import numpy as np
 
-from metrics.code_points import TextColumn, code_points, null_mask, utf8_rows
+from metrics.code_points import TextColumn, code_points, null_mask, string_array, text_code_points, utf8_rows
 
 ZLIB_LEVEL = 6  # zlib's default level (Z_DEFAULT_COMPRESSION), which `zlib.compress` uses too
 
@@ -27,12 +27,12 @@ def zlib_ratio(text: str) -> float:
 
 def huffman_coding_length(text: str) -> float:
     """Bits per character of a Shannon code built on the text's own character counts; NaN when empty."""
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int32)
-    return float(_huffman_rows(codes, np.array([0, codes.size]))[0])
+    return float(_huffman_rows(*text_code_points(text))[0])
 
 
 def compression_columns(texts: TextColumn) -> dict[str, np.ndarray]:
     """Both measures for a batch; null texts give NaN (the caller turns NaN into null)."""
+    texts = string_array(texts)
     return {"zlib_ratio": zlib_ratios(texts), "huffman_coding_length": huffman_coding_lengths(texts)}
 
 

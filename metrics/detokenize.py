@@ -18,11 +18,11 @@ import numba
 import numpy as np
 import pyarrow as pa
 
+from metrics.code_points import utf8_sequence_shape
 from metrics.token_windows import row_bounds, token_lists
 
 PROBE_ROWS = 2000
 PROBE_LENGTH = 64
-REPLACEMENT = np.frombuffer("\ufffd".encode(), dtype=np.uint8)  # EF BF BD
 
 
 def decode_batch(tokenizer, token_lists: list[list[int]]) -> list[str]:
@@ -149,7 +149,7 @@ def _lossy_utf8(raw, m, out, written):
             written += 1
             i += 1
             continue
-        need, low, high = _sequence_shape(b)
+        need, low, high = utf8_sequence_shape(b)
         k = 1
         if need > 0:
             while k <= need and i + k < m:
@@ -162,27 +162,7 @@ def _lossy_utf8(raw, m, out, written):
                 out[written] = raw[j]
                 written += 1
         else:
-            out[written], out[written + 1], out[written + 2] = 0xEF, 0xBF, 0xBD
+            out[written], out[written + 1], out[written + 2] = 0xEF, 0xBF, 0xBD  # U+FFFD in UTF-8
             written += 3
         i += k
     return written
-
-
-@numba.njit(cache=True, nogil=True)
-def _sequence_shape(b):
-    """(continuation bytes a lead byte needs, allowed range of the first of them); need 0: not a lead byte."""
-    if 0xC2 <= b <= 0xDF:
-        return 1, 0x80, 0xBF
-    if b == 0xE0:
-        return 2, 0xA0, 0xBF
-    if b == 0xED:
-        return 2, 0x80, 0x9F
-    if 0xE1 <= b <= 0xEF:
-        return 2, 0x80, 0xBF
-    if b == 0xF0:
-        return 3, 0x90, 0xBF
-    if 0xF1 <= b <= 0xF3:
-        return 3, 0x80, 0xBF
-    if b == 0xF4:
-        return 3, 0x80, 0x8F
-    return 0, 0, 0

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from metrics.code_points import TextColumn, code_points
+from metrics.code_points import TextColumn, code_points, text_code_points
 
 MAX_REPEAT_UNIT = 64  # characters
 MIN_COPIES = 3
@@ -38,8 +38,7 @@ _NUMBER = -1  # skeleton symbol standing for any number
 
 def pattern_coverage(text: str) -> tuple[float, float]:
     """(incrementing_coverage, repeating_coverage) of one decoded text, each a share 0..1 of its stripped characters."""
-    codes = np.frombuffer((text or "").encode("utf-32-le"), dtype=np.uint32).astype(np.int32)
-    coverage = _coverage_rows(codes, np.array([0, codes.size]), MAX_COUNT_UNIT, MIN_TERMS, MIN_NUMBERED_LINES, MAX_REPEAT_UNIT, MIN_COPIES)
+    coverage = _coverages(*text_code_points(text or ""))
     return float(coverage[0, 0]), float(coverage[0, 1])
 
 
@@ -51,8 +50,7 @@ def pattern_flags(text: str) -> tuple[bool, bool]:
 
 def pattern_coverages(texts: TextColumn) -> np.ndarray:
     """(rows, 2) incrementing and repeating coverage of a batch of texts (null counts as empty), in one compiled pass."""
-    codes, offsets = code_points(texts)
-    return _coverage_rows(codes, offsets, MAX_COUNT_UNIT, MIN_TERMS, MIN_NUMBERED_LINES, MAX_REPEAT_UNIT, MIN_COPIES)
+    return _coverages(*code_points(texts))
 
 
 def pattern_columns(texts: TextColumn) -> dict[str, np.ndarray]:
@@ -66,6 +64,10 @@ def pattern_columns(texts: TextColumn) -> dict[str, np.ndarray]:
         "is_templating": incrementing | repeating,
         "templating_coverage": coverage.max(axis=1),
     }
+
+
+def _coverages(codes: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    return _coverage_rows(codes, offsets, MAX_COUNT_UNIT, MIN_TERMS, MIN_NUMBERED_LINES, MAX_REPEAT_UNIT, MIN_COPIES)
 
 
 @numba.njit(cache=True, nogil=True)

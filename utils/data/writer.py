@@ -70,7 +70,7 @@ def value_counts(spark, path: str, columns: list[str]) -> tuple[dict[str, dict[A
     counts: dict[str, dict[Any, int]] = {column: {} for column in columns}
     total = 0
     frame = spark.read.parquet(path)
-    for row in (frame.groupBy(*columns).count() if columns else frame.groupBy().count()).collect():
+    for row in frame.groupBy(*columns).count().collect():
         total += row["count"]
         for column in columns:
             counts[column][row[column]] = counts[column].get(row[column], 0) + row["count"]

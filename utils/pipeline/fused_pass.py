@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from filters.base import Filter
 from metrics.tokens import validate_tokens
 from utils.pipeline.errors import BadRecordError
-from utils.pipeline.plan import BASE_SCHEMA, IDENTITY_SCHEMA, INCOMPLETE_REASON, INVALID_REASON, Plan
+from utils.pipeline.plan import IDENTITY_SCHEMA, INCOMPLETE_REASON, INVALID_REASON, Plan, own_columns
 from utils.pipeline.resources import FilterResources
 
 log = logging.getLogger(__name__)
@@ -174,8 +174,7 @@ def apply_plan(frame, plan: Plan, resources: FilterResources, split_label: str, 
     from pyspark.sql.pandas.types import from_arrow_schema
     from pyspark.sql.types import StructType
 
-    base = set(BASE_SCHEMA.names)
-    extra = tuple(name for name in frame.columns if name not in base)
+    extra = own_columns(frame.columns)
     fused = FusedPass.for_plan(plan, resources, split_label, policy, vocab_size, extra)
     fields = {field.name: field for field in from_arrow_schema(plan.output_schema).fields}
     fields.update((field.name, field) for field in frame.schema.fields if field.name in extra)

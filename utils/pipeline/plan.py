@@ -35,6 +35,11 @@ BASE_SCHEMA = pa.schema(
 )
 
 
+def own_columns(columns: list[str]) -> tuple[str, ...]:
+    """A split frame's columns beyond BASE_SCHEMA: the input's own (local inputs), passed through to the output."""
+    return tuple(name for name in columns if name not in BASE_SCHEMA.names)
+
+
 @dataclass(frozen=True)
 class Plan:
     filters: tuple[type[Filter], ...]  # in order; all run in one fused pass (utils/pipeline/fused_pass.py)

@@ -16,7 +16,7 @@ from utils.pipeline.config import Config, check_run_id
 from utils.pipeline.errors import BadRecordError, PipelineError
 from utils.pipeline.fused_pass import apply_plan
 from utils.pipeline.manifest import MANIFEST, RUN_LOG, MemoryLog, package_versions
-from utils.pipeline.plan import BASE_SCHEMA, INCOMPLETE_REASON, INVALID_REASON, Plan
+from utils.pipeline.plan import INCOMPLETE_REASON, INVALID_REASON, Plan, own_columns
 from utils.pipeline.preflight import check_extra_columns, prepare
 from utils.pipeline.resources import FilterResources
 from utils.runtime.models import model_for_split
@@ -92,7 +92,7 @@ def _run_split(
     clock = time.time()
     frame = read_split(spark, source)
     if source.extra_columns is None:  # a remote input's own columns are known once Spark has read its schema
-        check_extra_columns(plan, source, tuple(name for name in frame.columns if name not in BASE_SCHEMA.names))
+        check_extra_columns(plan, source, own_columns(frame.columns))
     # One job counts the rows and the sequence_ids that occur more than once.
     per_id = frame.groupBy("sequence_id").count()
     totals = per_id.agg(F.sum("count").alias("rows"), F.sum(F.when(F.col("count") > 1, 1).otherwise(0)).alias("repeated")).first()
