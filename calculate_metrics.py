@@ -46,6 +46,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--tokenizer", help="tokenizer.json (or its directory) to use instead of the split's model")
     parser.add_argument("--bad-records", choices=("null", "raise"), help="keep bad rows flagged (null) or stop (raise)")
     parser.add_argument("--overwrite", action="store_true", help="recompute splits already complete in this --run-id")
+    parser.add_argument("--concurrent-splits", type=int, help="compute this many splits at the same time (default 1)")
     parser.add_argument("--dry-run", action="store_true", help="validate and print the plan; run nothing")
     parser.add_argument("--quiet", action="store_true", help="log warnings only")
     return parser.parse_args(dashed_flags(argv))
@@ -76,6 +77,7 @@ def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
         ("local_inputs", "data", "local_inputs"),
         ("sample_size", "data", "sample_size"),
         ("sample_seed", "data", "sample_seed"),
+        ("concurrent_splits", "run", "concurrent_splits"),
         ("bad_records", "data", "bad_records"),
         ("master", "spark", "master"),
         ("tokenizer", "tokenizer", "path"),

@@ -49,7 +49,9 @@ def test_bad_rows_are_kept_with_a_reason(sample_dir, spark, tmp_path, capsys):
     floats = tmp_path / "floats.parquet"
     pq.write_table(pa.table({"sequence_id": [20, 21], "tokens": [[float(t) for t in a], [1.5, 2.0]]}), floats)
 
-    assert main(sample_command(sample_dir, tmp_path, "--datasets", "local", "--local_inputs", f"{rows},{floats}")) == 0
+    # local inputs have no scheme, so semantic_duplicates gets its corpus named (bad rows must get null counts too)
+    corpus = "semantic:\n  corpus: memories:duped.70m\n"
+    assert main(sample_command(sample_dir, tmp_path, "--datasets", "local", "--local_inputs", f"{rows},{floats}", config=corpus)) == 0
     table = pd.read_parquet(tmp_path / "out" / "bad")
     assert table.groupby("split").size().to_dict() == {"rows": 9, "floats": 2}  # nothing dropped, nothing duplicated
     out = table[table.split == "rows"].sort_values("sequence_id", kind="stable").reset_index(drop=True)
@@ -64,10 +66,20 @@ def test_bad_rows_are_kept_with_a_reason(sample_dir, spark, tmp_path, capsys):
         7: None,
         8: None,
     }
-    metrics = ["text", "zlib_ratio", "sequence_duplicates", "max_frequency", "loss", "model_memorization_score", "taxonomy"]
+    metrics = [
+        "text",
+        "zlib_ratio",
+        "sequence_duplicates",
+        "max_frequency",
+        "loss",
+        "model_memorization_score",
+        "taxonomy",
+        "semantic_snowclones",
+    ]
     assert out.loc[out.invalid_reason.notna(), metrics].isna().all().all()
     good, short, long = (out[out.sequence_id == i].iloc[0] for i in (1, 7, 8))
     assert (out.sequence_id == 1).sum() == 2
+    assert out.loc[out.invalid_reason.isna(), "semantic_snowclones"].map(len).eq(2).all()
     assert json.loads((tmp_path / "out/bad/_manifest.json").read_text())["splits"]["local/rows"]["duplicate_sequence_ids"] == 1
 
     # Shorter than 64: what needs 64 tokens is null, with a reason; everything else is computed.
@@ -87,7 +99,17 @@ def test_bad_rows_are_kept_with_a_reason(sample_dir, spark, tmp_path, capsys):
     # The same file under --bad_records raise: one clear error naming split and row.
     capsys.readouterr()
     command = sample_command(
-        sample_dir, tmp_path, "--datasets", "local", "--local_inputs", str(rows), "--bad_records", "raise", "--run_id", "raise"
+        sample_dir,
+        tmp_path,
+        "--datasets",
+        "local",
+        "--local_inputs",
+        str(rows),
+        "--bad_records",
+        "raise",
+        "--run_id",
+        "raise",
+        config=corpus,
     )
     assert main(command) == 2
     error = capsys.readouterr().err

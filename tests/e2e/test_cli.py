@@ -22,11 +22,11 @@ def test_sample_run_end_to_end(sample_dir, sample_run):
     table = pd.read_parquet(run_dir)  # the whole run loads as one table
     mirror = sample_dir / "hub"
     expected = {
-        ("memories", name): pq.read_metadata(next((mirror / "EleutherAI/pythia-memorized-evals" / name).glob("*.parquet"))).num_rows
+        ("memories", name): _rows(mirror / "EleutherAI/pythia-memorized-evals" / name)
         for name in ("duped.70m", "duped.160m", "deduped.70m", "deduped.160m")
     }
     for scheme in ("duped", "deduped"):
-        rows = pq.read_metadata(next((mirror / f"EleutherAI/pile-{scheme}-pythia-random-sampled/train").glob("*.parquet"))).num_rows
+        rows = _rows(mirror / f"EleutherAI/pile-{scheme}-pythia-random-sampled/train")
         expected.update({("pile", f"{scheme}.70m"): rows, ("pile", f"{scheme}.160m"): rows})
     assert table.groupby(["dataset", "split"]).size().to_dict() == expected
     assert not table.duplicated(["dataset", "split", "sequence_id"]).any()
@@ -45,6 +45,7 @@ def test_sample_run_end_to_end(sample_dir, sample_run):
         < memories.loc[memories.category == "prose", "zlib_ratio"].mean()
     )
 
+    check_semantic_duplicates(table)
     check_corpus_statistics(sample_dir, table)
     check_model_metrics(sample_dir, table)
     # Licence headers are duplicated across the corpus (a short one's continuation runs into the next,
@@ -55,6 +56,7 @@ def test_sample_run_end_to_end(sample_dir, sample_run):
 
     manifest = json.loads((run_dir / "_manifest.json").read_text())
     assert manifest["status"] == "complete" and (run_dir / "_run.log").read_text()
+    assert set(manifest["splits"]) == {f"{dataset}/{name}" for dataset, name in expected}  # splits ran two at a time
     assert manifest["statistics"]["default"]["scan"]["tokens"] == 4000 * 2049
     for (dataset, name), rows in expected.items():
         entry = manifest["splits"][f"{dataset}/{name}"]
@@ -68,6 +70,26 @@ def test_sample_run_end_to_end(sample_dir, sample_run):
     # Same command again: complete splits are skipped, nothing is duplicated.
     assert main(sample_args(sample_dir, output, "e2e")) == 0
     assert len(pd.read_parquet(run_dir)) == len(table)
+
+
+def check_semantic_duplicates(table: pd.DataFrame) -> None:
+    """Invariants of the semantic counts (their values are checked against brute force in test_semantic_duplicates.py):
+    one count per threshold, fewer at 0.9 than at 0.8, templates a subset of snowclones; the sample's generated
+    boilerplate has many snowclones, and rows that share a sequence_id and tokens share their counts."""
+    snowclones, templates = np.stack(table["semantic_snowclones"].to_numpy()), np.stack(table["semantic_templates"].to_numpy())
+    assert snowclones.shape == templates.shape == (len(table), 2)
+    assert (snowclones[:, 1] <= snowclones[:, 0]).all() and (templates <= snowclones).all() and (templates[:, 1] <= templates[:, 0]).all()
+    assert (snowclones[:, 0] > 0).mean() > 0.3
+    memories = table[table.dataset == "memories"]
+    key = memories["scheme"] + ":" + memories["sequence_id"].astype(str)
+    per_key = memories.groupby(key)["semantic_snowclones"].agg(lambda v: len({tuple(x) for x in v}))
+    assert (per_key == 1).all()  # the same row in two splits of one scheme: one corpus, one count
+
+
+def _rows(split_directory: Path) -> int:
+    files = sorted(split_directory.glob("*.parquet"))
+    assert len(files) > 1  # the sample shards its splits like the hub: several tasks per split
+    return sum(pq.read_metadata(path).num_rows for path in files)
 
 
 def check_corpus_statistics(sample_dir: Path, table: pd.DataFrame) -> None:

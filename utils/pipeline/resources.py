@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: filters import this module on executors, where Spark-side modules are not needed
-    from utils.corpus.lookups import NgramDuplicates, PrecomputedDuplicates, TokenCounts
+    from utils.corpus.lookups import NgramDuplicates, PrecomputedDuplicates, SemanticCounts, TokenCounts
     from utils.pipeline.config import TaxonomyConfig
     from utils.runtime.models import ModelHandle
     from utils.runtime.tokenizers import TokenizerHandle
@@ -23,6 +23,7 @@ class FilterResources:
     sequence_duplicates: NgramDuplicates | PrecomputedDuplicates | None = None  # corpus counts of the continuation
     token_counts: TokenCounts | None = None  # corpus count of every token id
     taxonomy: TaxonomyConfig | None = None  # the taxonomy's thresholds
+    semantic_counts: SemanticCounts | None = None  # snowclone/template counts of the split's rows (semantic join)
 
     def missing(self, needs: tuple[str, ...]) -> list[str]:
         return [need for need in needs if getattr(self, need) is None]

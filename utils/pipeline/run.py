@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from utils.corpus.lookups import CorpusStatistics
+from utils.corpus.semantic import SemanticProvider
 from utils.corpus.statistics import StatisticsProvider
 from utils.data.sources import SplitInput, read_split
 from utils.data.writer import TEMPORARY, completed_rows, split_path, write_split
@@ -58,18 +59,37 @@ def run(config: Config) -> dict[str, Any]:
         "spark": {"master": spark.sparkContext.master, "ui": spark.sparkContext.uiWebUrl, "version": spark.version},
         "splits": {},
     }
-    tokenizers = TokenizerBroadcasts(spark, config.tokenizer) if "tokenizer" in plan.needs else None
+    tokenizers = TokenizerBroadcasts(spark, config.tokenizer) if plan.needs & {"tokenizer", "semantic_counts"} else None
     statistics = StatisticsProvider(spark, config, plan.needs)
     try:
         clock = time.time()
         statistics.prepare({source.split: read_split(spark, source) for source in inputs})
         if statistics.needs:
             manifest["statistics"] = {**statistics.summary, "seconds": round(time.time() - clock, 3)}
-        for source in inputs:
-            manifest["splits"][source.split.label] = _run_split(
-                spark, storage, config, plan, source, run_dir, tokenizers, statistics.for_split(source.split), F
+        semantic = SemanticProvider(spark, config, tokenizers, plan.needs)
+        semantic.prepare(inputs, config.data.vocab_size)
+        if semantic.active:
+            manifest["semantic_duplicates"] = semantic.summary
+
+        def compute(source: SplitInput) -> dict[str, Any]:
+            return _run_split(
+                spark,
+                storage,
+                config,
+                plan,
+                source,
+                run_dir,
+                tokenizers,
+                statistics.for_split(source.split),
+                semantic.for_split(source.split),
+                F,
             )
+
+        def record(source: SplitInput, result: dict[str, Any]) -> None:
+            manifest["splits"][source.split.label] = result
             storage.write_json(f"{run_dir}/{MANIFEST}", manifest)
+
+        _for_each_split(inputs, compute, record, config.run.concurrent_splits)
         manifest["status"] = "complete"
         storage.delete(f"{run_dir}/{TEMPORARY}")
     except Exception as error:
@@ -84,8 +104,43 @@ def run(config: Config) -> dict[str, Any]:
     return manifest
 
 
+def _for_each_split(inputs: list[SplitInput], compute, record, concurrent: int) -> None:
+    """compute(split) for every split, `concurrent` at a time from driver threads (Spark runs their jobs side by side);
+    record(split, result) on this thread as each finishes. The first failure cancels the splits not yet started and the
+    Spark jobs of those running, then is raised."""
+    if concurrent <= 1:
+        for source in inputs:
+            record(source, compute(source))
+        return
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    from pyspark import SparkContext
+
+    with ThreadPoolExecutor(max_workers=concurrent, thread_name_prefix="split") as pool:
+        futures = {pool.submit(compute, source): source for source in inputs}
+        try:
+            for future in as_completed(futures):
+                record(futures[future], future.result())
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            context = SparkContext._active_spark_context
+            if context is not None:
+                context.cancelAllJobs()
+            raise
+
+
 def _run_split(
-    spark, storage, config: Config, plan: Plan, source: SplitInput, run_dir: str, tokenizers, statistics: CorpusStatistics, F
+    spark,
+    storage,
+    config: Config,
+    plan: Plan,
+    source: SplitInput,
+    run_dir: str,
+    tokenizers,
+    statistics: CorpusStatistics,
+    semantic_counts,
+    F,
 ) -> dict[str, Any]:
     split, data = source.split, config.data
     timings: dict[str, float] = {}
@@ -126,6 +181,7 @@ def _run_split(
         sequence_duplicates=statistics.sequence_duplicates,
         token_counts=statistics.token_counts,
         taxonomy=config.taxonomy,
+        semantic_counts=semantic_counts,
     )
     if data.sample_size:
         frame = frame.orderBy(F.rand(data.sample_seed)).limit(data.sample_size)

@@ -4,6 +4,7 @@ decoding byte table, built and checked once on the driver)."""
 from __future__ import annotations
 
 import hashlib
+import threading
 from pathlib import Path
 
 from utils.data.splits import Split, pythia_repo
@@ -90,10 +91,15 @@ class TokenizerBroadcasts:
         self.spark = spark
         self.config = config
         self.handles: dict[str, TokenizerHandle] = {}
+        self._lock = threading.Lock()  # splits may run on several driver threads (run.concurrent_splits)
 
     def for_split(self, split: Split) -> TokenizerHandle:
         source, text = load_tokenizer_json(self.config, split)
         key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        with self._lock:
+            return self._handle(key, text, source)
+
+    def _handle(self, key: str, text: str, source: str) -> TokenizerHandle:
         if key not in self.handles:
             from metrics.detokenize import byte_table
 

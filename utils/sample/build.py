@@ -13,7 +13,8 @@ records.parquet (index, category, expected_duplicates, greedy_memorization_score
 records, 1 for the other such prose records, null where the count depends on the content (licences,
 templates, code), and the model's greedy match of each record's row computed with `generate`.
 Layout under `directory`: tokenizer.json, records.parquet, corpus/, model/, and
-hub/<repo_id>/<split>/part-00000.parquet in the column layout of the real Hugging Face splits.
+hub/<repo_id>/<split>/part-0000k.parquet (SHARDS files per split, as the hub shards its splits) in the column layout
+of the real Hugging Face splits.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from utils.sample.texts import GENERATORS
 
 log = logging.getLogger(__name__)
 
-VERSION = 5  # 5: generators follow the human labels (LaTeX preambles are code)
+VERSION = 6  # 6: splits in SHARDS files (one Spark task per file: a one-file split used one core)
 RECORDS = 4000
 ROW_TOKENS = 64
 RECORD_TOKENS = 2049
@@ -64,6 +65,7 @@ MEMORIES_SPLITS = (
     ("duped", "12b", 23000),
 )
 PILE_ROWS = 600
+SHARDS = 2  # files per split: Spark reads a small file as one task, so one file would use one core
 MEMORIES_REPO = "EleutherAI/pythia-memorized-evals"
 PILE_REPO = "EleutherAI/pile-{scheme}-pythia-random-sampled"
 
@@ -228,5 +230,8 @@ def build_sample(root: Path, seed: int) -> None:
 
 
 def _write(directory: Path, table: pa.Table) -> None:
+    """The split in SHARDS consecutive slices of its rows, one file each."""
     directory.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, directory / "part-00000.parquet")
+    bounds = np.linspace(0, table.num_rows, SHARDS + 1).astype(int)
+    for shard, (start, stop) in enumerate(zip(bounds[:-1], bounds[1:])):
+        pq.write_table(table.slice(start, stop - start), directory / f"part-{shard:05d}.parquet")

@@ -19,7 +19,7 @@ def test_unknown_filter_lists_choices():
     with pytest.raises(
         ConfigError,
         match="Registered filters: compression, detokenize, duplication, likelihood, likelihood_with_token_log_probs, "
-        "memorization, patterns, taxonomy, token_frequency",
+        "memorization, patterns, semantic_duplicates, taxonomy, token_frequency",
     ):
         build_plan(("detokenize", "perplexity_typo"))
 
