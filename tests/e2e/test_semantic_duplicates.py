@@ -147,3 +147,12 @@ def test_missing_embedding_model_is_one_error_before_any_work(pythia_tokenizer, 
     args = ["--config", str(config), "--datasets", "local", "--local_inputs", str(tmp_path / "mine.parquet"), "--dry-run"]
     assert main([*args, "--filters", "detokenize,semantic_duplicates", "--output", str(tmp_path / "out")]) == 2
     assert "no-such-model" in capsys.readouterr().err
+
+
+def test_local_input_without_scheme_needs_a_named_corpus(pythia_tokenizer, tmp_path, capsys):
+    """The default corpus is the split scheme's Pile sample: a local input with no scheme is one error before any work."""
+    _write(tmp_path / "mine.parquet", pythia_tokenizer, [OTHERS[0]])
+    args = ["--datasets", "local", "--local_inputs", str(tmp_path / "mine.parquet"), "--dry-run", "--output", str(tmp_path / "out")]
+    assert main([*args, "--filters", "detokenize,semantic_duplicates"]) == 2
+    error = capsys.readouterr().err
+    assert "local/mine has no scheme" in error and "semantic.corpus" in error

@@ -39,10 +39,10 @@ def check_semantic(config: Config, splits) -> None:
     from utils.corpus.semantic import SemanticProvider, embedding_model_id
     from utils.runtime.embedding_models import check_embedding_model
 
-    check_embedding_model(embedding_model_id(config))
     provider = SemanticProvider(None, config, None, {"semantic_counts"})
     for spec in sorted({provider.corpus_spec(split) for split in splits}):
         provider.corpus_input(spec)
+    check_embedding_model(embedding_model_id(config))
 
 
 def check_extra_columns(plan: Plan, source: SplitInput, extra: tuple[str, ...]) -> None:
