@@ -77,13 +77,15 @@ class SemanticProvider:
             tokenizers[spec] = tokenizer
             by_tokenizer.setdefault(tokenizer.key, []).append(spec)
         for specs in by_tokenizer.values():
-            started = time.time()
             tokenizer = tokenizers[specs[0]]
             vocab = vocab_size or tokenizer.vocab_size
-            corpora = {
-                spec: (self.corpus_input(spec), *self._corpus_embeddings(self.corpus_input(spec), tokenizer, model, vocab))
-                for spec in specs
-            }
+            corpora, corpus_seconds = {}, {}
+            for spec in specs:
+                started = time.time()
+                source = self.corpus_input(spec)
+                corpora[spec] = (source, *self._corpus_embeddings(source, tokenizer, model, vocab))
+                corpus_seconds[spec] = round(time.time() - started, 3)
+            started = time.time()
             tagged = [
                 _valid_rows([read_split(self.spark, s) for s in groups[spec]], vocab).withColumn("group", F.lit(index))
                 for index, spec in enumerate(specs)
@@ -97,8 +99,10 @@ class SemanticProvider:
             try:
                 self.spark.sparkContext.setJobDescription(f"semantic duplicates: embed the run's rows ({len(specs)} corpus group(s))")
                 embedded_rows = embedded.count()
+                embedding_seconds = round(time.time() - started, 3)
                 self.spark.sparkContext.setJobDescription(None)
                 for index, spec in enumerate(specs):
+                    started = time.time()
                     corpus_source, cache, corpus_rows, cached = corpora[spec]
                     queries = embedded.where(F.array_contains("groups", index)).drop("groups")
                     keys, snowclones, templates, query_rows = self._join(queries, model, cache)
@@ -114,8 +118,12 @@ class SemanticProvider:
                         "thresholds": list(settings.thresholds),
                         "query_rows": query_rows,
                         "rows_embedded_for_all_corpora": embedded_rows,
-                        "rows_with_snowclones": int((snowclones[:, 0] > 0).sum()) if len(keys) else 0,
-                        "seconds": round(time.time() - started, 3),
+                        "rows_with_a_snowclone_at_the_first_threshold": int((snowclones[:, 0] > 0).sum()) if len(keys) else 0,
+                        "seconds": {
+                            "corpus_embeddings": corpus_seconds[spec],
+                            "rows_embedding_shared_by_all_corpora": embedding_seconds,
+                            "join": round(time.time() - started, 3),
+                        },
                     }
             finally:
                 self.spark.sparkContext.setJobDescription(None)
