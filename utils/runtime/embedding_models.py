@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from utils.pipeline.errors import DataSourceError
+from utils.runtime.devices import task_device
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +33,7 @@ class EmbeddingModelHandle:
         return self.batch_size or (256 if device_type == "cuda" else 32)
 
     def get(self):
-        from utils.runtime.models import _task_device
-
-        device = str(_task_device(self.device))
+        device = str(task_device(self.device))
         key = (self.model_id, device)
         if key not in _WORKER_MODELS:
             _WORKER_MODELS.clear()
@@ -42,9 +41,7 @@ class EmbeddingModelHandle:
         return _WORKER_MODELS[key]
 
     def device_name(self) -> str:
-        from utils.runtime.models import _task_device
-
-        return str(_task_device(self.device))
+        return str(task_device(self.device))
 
 
 def load_embedding_model(model_id: str, device: str):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from utils.data.splits import Split, pythia_repo
 from utils.pipeline.errors import ConfigError, DataSourceError
+from utils.runtime.devices import task_device
 
 log = logging.getLogger(__name__)
 _WORKER_MODELS: dict[tuple, object] = {}
@@ -62,7 +63,7 @@ class ModelHandle:
         """The model on this task's device, cached per worker process, with the batch sizes to use there."""
         import torch
 
-        device = _task_device(self.device)
+        device = task_device(self.device)
         key = (self.model_id, self.revision, str(device), self.dtype)
         if key not in _WORKER_MODELS:
             _WORKER_MODELS.clear()  # one model per worker at a time: the next split's replaces it
@@ -130,25 +131,6 @@ def load_model(model_id: str, revision: str | None, device, dtype):
         ) from None
     log.info("Loaded %s (%s) on %s as %s", model_id, revision, device, dtype)
     return model.to(device).eval()
-
-
-def _task_device(setting: str):
-    import torch
-
-    if setting != "auto":
-        return torch.device(setting)
-    if not torch.cuda.is_available():
-        return torch.device("cpu")
-    try:
-        from pyspark import TaskContext
-
-        context = TaskContext.get()
-        gpus = context.resources().get("gpu") if context else None
-        if gpus and gpus.addresses:
-            return torch.device(f"cuda:{gpus.addresses[0]}")
-    except ImportError:
-        pass
-    return torch.device("cuda")
 
 
 def _torch_dtype(setting: str, device):
