@@ -1,6 +1,7 @@
 """Thin Spark adapters, one module per metric family; importing this package registers them all."""
 
 from filters import (  # noqa: F401  (registration side effects)
+    code_vs_nl,
     compression,
     detokenize,
     duplication,

@@ -82,3 +82,32 @@ def tiny_model(tiny_model_dir):
     from transformers import GPTNeoXForCausalLM
 
     return GPTNeoXForCausalLM.from_pretrained(tiny_model_dir, use_safetensors=True).eval()
+
+
+@pytest.fixture(scope="session")
+def tiny_classifier_dir(tmp_path_factory):
+    """A small random DistilBERT sequence classifier (labels CODE, NL) with a character-level tokenizer (no download)."""
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import DistilBertConfig, DistilBertForSequenceClassification, PreTrainedTokenizerFast
+
+    alphabet = [chr(c) for c in range(32, 127)]
+    vocabulary = {"[PAD]": 0, "[UNK]": 1, **{c: i + 2 for i, c in enumerate(alphabet)}}
+    characters = Tokenizer(models.WordLevel(vocabulary, unk_token="[UNK]"))
+    characters.pre_tokenizer = pre_tokenizers.Split("", behavior="isolated")
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=characters,
+        pad_token="[PAD]",
+        unk_token="[UNK]",
+        model_max_length=64,
+        model_input_names=["input_ids", "attention_mask"],
+    )
+    torch.manual_seed(0)
+    config = DistilBertConfig(
+        vocab_size=len(vocabulary), dim=16, n_layers=1, n_heads=2, hidden_dim=32, max_position_embeddings=64,
+        id2label={0: "CODE", 1: "NL"}, label2id={"CODE": 0, "NL": 1},
+    )  # fmt: skip
+    directory = tmp_path_factory.mktemp("tiny-classifier")
+    DistilBertForSequenceClassification(config).eval().save_pretrained(directory, safe_serialization=True)
+    tokenizer.save_pretrained(directory)
+    return directory

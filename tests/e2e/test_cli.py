@@ -46,6 +46,7 @@ def test_sample_run_end_to_end(sample_dir, sample_run):
     )
 
     check_semantic_duplicates(table)
+    check_nl_scores(memories)
     check_corpus_statistics(sample_dir, table)
     check_model_metrics(sample_dir, table)
     # Licence headers are duplicated across the corpus (a short one's continuation runs into the next,
@@ -84,6 +85,14 @@ def check_semantic_duplicates(table: pd.DataFrame) -> None:
     key = memories["scheme"] + ":" + memories["sequence_id"].astype(str)
     per_key = memories.groupby(key)["semantic_snowclones"].agg(lambda v: len({tuple(x) for x in v}))
     assert (per_key == 1).all()  # the same row in two splits of one scheme: one corpus, one count
+
+
+def check_nl_scores(memories: pd.DataFrame) -> None:
+    """The sample classifier (trained on other prose and code texts) scores the sample's prose rows as natural language and
+    its code rows (functions, LaTeX preambles) as code; every row has a probability."""
+    assert memories["nl_score"].between(0, 1).all()
+    score = memories.groupby("category")["nl_score"]
+    assert score.quantile(0.1)["prose"] > 0.9 and score.quantile(0.9)["code"] < 0.1
 
 
 def _rows(split_directory: Path) -> int:

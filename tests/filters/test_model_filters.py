@@ -75,3 +75,22 @@ def test_torch_in_a_python_worker_runs_task_cpus_threads(spark):
     """README: on CPU each worker's torch uses spark.task.cpus threads (1 here), so tasks do not oversubscribe cores."""
     task_cpus = int(spark.sparkContext.getConf().get("spark.task.cpus", "1"))
     assert spark.sparkContext.parallelize(range(2), 2).mapPartitions(_torch_threads).collect() == [task_cpus] * 2
+
+
+def test_code_vs_nl_scores_texts_and_nulls_empty_ones(tiny_classifier_dir):
+    from metrics.code_vs_nl import nl_scores
+    from utils.pipeline.config import CodeVsNlConfig
+    from utils.runtime.classifiers import classifier_handle, load_classifier
+
+    texts = ["The council met in the old church.", "", "def f(x):\n    return x", "a b c"]
+    handle = classifier_handle(CodeVsNlConfig(model=str(tiny_classifier_dir), nl_label="NL", device="cpu", batch_size=2))
+    cls = get_filter("code_vs_nl")
+    batch = batch_of([[5] * 64] * len(texts)).append_column("text", pa.array(texts))
+    resources = FilterResources(nl_classifier=handle)
+    fused = FusedPass((cls,), resources, pa.schema([*batch.schema, *cls.adds]), "test", "null", 97)
+    out = fused.process(batch, [cls(resources)]).to_pydict()["nl_score"]
+    model, tokenizer = load_classifier(str(tiny_classifier_dir), None, torch.device("cpu"))
+    expected = nl_scores(model, tokenizer, [texts[0], texts[2], texts[3]], 1, 8, 64, "cpu")
+    assert out[1] is None and [out[0], out[2], out[3]] == pytest.approx(expected.tolist(), abs=1e-9)
+    with pytest.raises(ConfigError, match="needs nl_classifier"):
+        cls(FilterResources())

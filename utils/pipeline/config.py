@@ -127,6 +127,20 @@ class SemanticConfig:
 
 
 @dataclass(frozen=True)
+class CodeVsNlConfig:
+    """code_vs_nl: P(natural language) from a sequence classifier (docs/METRICS.md, 'Code vs natural language')."""
+
+    model: str = "usvsnsp/code-vs-nl"  # Hugging Face id or local directory of an AutoModelForSequenceClassification
+    revision: str | None = None  # None: the default branch
+    # The natural-language class: an index or a label name of the model's id2label; null: found by its name.
+    # 1 for usvsnsp/code-vs-nl, whose labels are unnamed: the reference's scoring script reads class 0 as code.
+    nl_label: int | str | None = 1
+    max_length: int | None = None  # classifier tokens per text; None: the classifier's maximum (512 for DistilBERT)
+    device: str = "auto"  # auto: the task's GPU when Spark gives one, else CPU
+    batch_size: int | None = None  # texts per forward pass; None: 64 on CPU, 512 on a GPU
+
+
+@dataclass(frozen=True)
 class TaxonomyConfig:
     recitation_threshold: int = 6  # sequence_duplicates >= this: recitation (the reference's training script used 6)
 
@@ -149,6 +163,7 @@ class Config:
     model: ModelConfig = ModelConfig()
     taxonomy: TaxonomyConfig = TaxonomyConfig()
     semantic: SemanticConfig = SemanticConfig()
+    code_vs_nl: CodeVsNlConfig = CodeVsNlConfig()
     sample: SampleConfig = SampleConfig()
     filters: tuple[str, ...] = ("detokenize", "compression", "patterns")
 
@@ -166,6 +181,7 @@ _SECTIONS = {
     "model": ModelConfig,
     "taxonomy": TaxonomyConfig,
     "semantic": SemanticConfig,
+    "code_vs_nl": CodeVsNlConfig,
     "sample": SampleConfig,
 }
 
@@ -257,6 +273,9 @@ def build_config(raw: dict[str, Any]) -> Config:
             sections["statistics"] = dataclasses.replace(sections["statistics"], corpora={"default": corpus})
         if sections["model"].name is None:  # the tiny GPT-NeoX trained on the sample corpus
             sections["model"] = dataclasses.replace(sections["model"], name=str(Path(sample.directory) / "model"))
+        if sections["code_vs_nl"].model == CodeVsNlConfig.model:  # the tiny classifier trained on the sample's prose and code
+            classifier = str(Path(sample.directory) / "classifier")
+            sections["code_vs_nl"] = dataclasses.replace(sections["code_vs_nl"], model=classifier, nl_label=None)
         if sections["statistics"].directory == StatisticsConfig.directory:
             sections["statistics"] = dataclasses.replace(sections["statistics"], directory=str(Path(sample.directory) / "statistics"))
     sections = absolute_paths(sections)
@@ -273,10 +292,13 @@ def _absolute(path: str | None) -> str | None:
     return os.path.abspath(os.path.expanduser(path))
 
 
+def _local_or_id(name: str) -> str:
+    """A model named by a local path made absolute; a Hugging Face id as given."""
+    return _absolute(name) if name.startswith((".", "/", "~")) or Path(name).expanduser().exists() else name
+
+
 def _semantic_paths(semantic: SemanticConfig) -> SemanticConfig:
-    model, corpus = semantic.model, semantic.corpus
-    if model.startswith((".", "/", "~")) or Path(model).expanduser().exists():
-        model = _absolute(model)
+    model, corpus = _local_or_id(semantic.model), semantic.corpus
     if corpus != "pile" and not corpus.startswith("memories:"):
         corpus = _absolute(corpus)
     return dataclasses.replace(semantic, model=model, corpus=corpus, cache_dir=_absolute(semantic.cache_dir))
@@ -288,6 +310,7 @@ def absolute_paths(sections: dict[str, Any]) -> dict[str, Any]:
     replace = dataclasses.replace
     run, data, hub, tokenizer = sections["run"], sections["data"], sections["hub"], sections["tokenizer"]
     statistics, model, sample = sections["statistics"], sections["model"], sections["sample"]
+    code_vs_nl = sections["code_vs_nl"]
     corpora = {
         key: replace(c, path=_absolute(c.path) if c.path else c.path, bin_files=tuple(_absolute(f) for f in c.bin_files))
         for key, c in statistics.corpora.items()
@@ -304,6 +327,7 @@ def absolute_paths(sections: dict[str, Any]) -> dict[str, Any]:
         "statistics": replace(statistics, directory=_absolute(statistics.directory), corpora=corpora),
         "model": replace(model, name=name),
         "semantic": _semantic_paths(sections["semantic"]),
+        "code_vs_nl": replace(code_vs_nl, model=_local_or_id(code_vs_nl.model)),
         "sample": replace(sample, directory=_absolute(sample.directory)),
     }
 
@@ -338,6 +362,10 @@ def validate(config: Config) -> None:
     for key in ("batch_size", "query_block", "corpus_block"):
         if getattr(semantic, key) is not None and getattr(semantic, key) <= 0:
             raise ConfigError(f"semantic.{key} must be positive, got {getattr(semantic, key)}.")
+    code_vs_nl = config.code_vs_nl
+    for key in ("batch_size", "max_length"):
+        if getattr(code_vs_nl, key) is not None and (not isinstance(getattr(code_vs_nl, key), int) or getattr(code_vs_nl, key) <= 0):
+            raise ConfigError(f"code_vs_nl.{key} must be a positive whole number or null, got {getattr(code_vs_nl, key)!r}.")
     if config.spark.arrow_batch_size <= 0:
         raise ConfigError("spark.arrow_batch_size must be positive.")
     statistics = config.statistics

@@ -9,6 +9,7 @@ from utils.data.sources import SplitInput, locate_input, resolve_splits
 from utils.pipeline.config import Config
 from utils.pipeline.errors import ConfigError, PipelineError
 from utils.pipeline.plan import BASE_SCHEMA, Plan, build_plan
+from utils.runtime.classifiers import classifier_handle
 from utils.runtime.models import check_model_available, model_for_split
 
 
@@ -31,6 +32,8 @@ def prepare(config: Config) -> tuple[Plan, list[SplitInput]]:
             check_model_available(handle)
     if "semantic_counts" in plan.needs:
         check_semantic(config, splits)
+    if "nl_classifier" in plan.needs:
+        classifier_handle(config.code_vs_nl)
     return plan, inputs
 
 
@@ -66,7 +69,11 @@ def check_corpora(config: Config, plan: Plan, splits) -> None:
 
 def describe(config: Config, plan: Plan, inputs: list[SplitInput]) -> str:
     """The plan, each split's input and statistics source and model, and the output directory (`--dry-run`)."""
-    lines = [plan.describe(), f"{len(inputs)} split(s):"]
+    lines = [plan.describe()]
+    if "nl_classifier" in plan.needs:
+        handle = classifier_handle(config.code_vs_nl)
+        lines.append(f"code_vs_nl classifier: {handle.label}, natural language = class {handle.nl_index} ({handle.nl_label!r})")
+    lines.append(f"{len(inputs)} split(s):")
     statistics = StatisticsProvider(None, config, plan.needs)
     for source in inputs:
         extra = []

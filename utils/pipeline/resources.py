@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # annotations only: filters import this module on executors, where Spark-side modules are not needed
     from utils.corpus.lookups import NgramDuplicates, PrecomputedDuplicates, SemanticCounts, TokenCounts
     from utils.pipeline.config import TaxonomyConfig
+    from utils.runtime.classifiers import ClassifierHandle
     from utils.runtime.models import ModelHandle
     from utils.runtime.tokenizers import TokenizerHandle
 
@@ -24,6 +25,7 @@ class FilterResources:
     token_counts: TokenCounts | None = None  # corpus count of every token id
     taxonomy: TaxonomyConfig | None = None  # the taxonomy's thresholds
     semantic_counts: SemanticCounts | None = None  # snowclone/template counts of the split's rows (semantic join)
+    nl_classifier: ClassifierHandle | None = None  # the code-vs-natural-language classifier (code_vs_nl)
 
     def missing(self, needs: tuple[str, ...]) -> list[str]:
         return [need for need in needs if getattr(self, need) is None]

@@ -20,6 +20,7 @@ from utils.pipeline.manifest import MANIFEST, RUN_LOG, MemoryLog, package_versio
 from utils.pipeline.plan import INCOMPLETE_REASON, INVALID_REASON, Plan, own_columns
 from utils.pipeline.preflight import check_extra_columns, prepare
 from utils.pipeline.resources import FilterResources
+from utils.runtime.classifiers import classifier_handle
 from utils.runtime.models import model_for_split
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ def run(config: Config) -> dict[str, Any]:
     }
     tokenizers = TokenizerBroadcasts(spark, config.tokenizer) if plan.needs & {"tokenizer", "semantic_counts"} else None
     statistics = StatisticsProvider(spark, config, plan.needs)
+    nl_classifier = classifier_handle(config.code_vs_nl) if "nl_classifier" in plan.needs else None
     try:
         clock = time.time()
         statistics.prepare({source.split: read_split(spark, source) for source in inputs})
@@ -82,6 +84,7 @@ def run(config: Config) -> dict[str, Any]:
                 tokenizers,
                 statistics.for_split(source.split),
                 semantic.for_split(source.split),
+                nl_classifier,
                 F,
             )
 
@@ -140,6 +143,7 @@ def _run_split(
     tokenizers,
     statistics: CorpusStatistics,
     semantic_counts,
+    nl_classifier,
     F,
 ) -> dict[str, Any]:
     split, data = source.split, config.data
@@ -178,6 +182,7 @@ def _run_split(
     resources = FilterResources(
         tokenizer=tokenizer,
         model=model_for_split(config.model, split) if "model" in plan.needs else None,
+        nl_classifier=nl_classifier,
         sequence_duplicates=statistics.sequence_duplicates,
         token_counts=statistics.token_counts,
         taxonomy=config.taxonomy,
@@ -215,6 +220,7 @@ def _run_split(
         "vocab_size": vocab_size,
         "tokenizer": resources.tokenizer.source if resources.tokenizer else None,
         "model": resources.model.label if resources.model else None,
+        "nl_classifier": f"{nl_classifier.label} (class {nl_classifier.nl_index} {nl_classifier.nl_label!r})" if nl_classifier else None,
         "source": source.location,
         "path": path,
         "seconds": timings,

@@ -8,11 +8,12 @@ full length (2049 tokens). Planted duplicates make `sequence_duplicates` known b
 chosen prose records, whose first document covers tokens 0..63 so their continuation is 32 random
 words, k - 1 copies of the whole row (tokens 0..63) are written into other records in 64-token slots
 at offsets >= 64 (never into any row's first 64 tokens, never overlapping), so the continuation
-occurs exactly k times. A tiny GPT-NeoX (model/, utils/sample/model.py) is trained on the corpus.
+occurs exactly k times. A tiny GPT-NeoX (model/, utils/sample/model.py) is trained on the corpus, and a tiny
+code-vs-natural-language classifier (classifier/, utils/sample/classifier.py) on fresh prose and code texts.
 records.parquet (index, category, expected_duplicates, greedy_memorization_score) gives k for those
 records, 1 for the other such prose records, null where the count depends on the content (licences,
 templates, code), and the model's greedy match of each record's row computed with `generate`.
-Layout under `directory`: tokenizer.json, records.parquet, corpus/, model/, and
+Layout under `directory`: tokenizer.json, records.parquet, corpus/, model/, classifier/, and
 hub/<repo_id>/<split>/part-0000k.parquet (SHARDS files per split, as the hub shards its splits) in the column layout
 of the real Hugging Face splits.
 """
@@ -34,12 +35,13 @@ from utils.corpus.megatron import write_megatron
 from utils.data.splits import MODEL_SIZES, PILE_SCORE_COLUMN
 from utils.data.storage import COMPLETE_MARKER
 from utils.pipeline.config import SampleConfig
+from utils.sample.classifier import train_sample_classifier
 from utils.sample.model import greedy_check, train_sample_model
 from utils.sample.texts import GENERATORS
 
 log = logging.getLogger(__name__)
 
-VERSION = 6  # 6: splits in SHARDS files (one Spark task per file: a one-file split used one core)
+VERSION = 7  # 6: splits in SHARDS files (one Spark task per file: a one-file split used one core); 7: classifier/
 RECORDS = 4000
 ROW_TOKENS = 64
 RECORD_TOKENS = 2049
@@ -187,6 +189,7 @@ def build_sample(root: Path, seed: int) -> None:
     write_megatron(root / CORPUS_PREFIX, corpus, "uint16", shards=CORPUS_SHARDS)
     tokens = corpus[:, :ROW_TOKENS]
     train_sample_model(corpus, VOCAB_SIZE, root / "model", seed)
+    train_sample_classifier(root / "tokenizer.json", PAD, root / "classifier", seed)
     pq.write_table(
         pa.table(
             {
