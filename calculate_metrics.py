@@ -3,6 +3,7 @@
 python calculate_metrics.py --sample                         # offline sample, no network
 python calculate_metrics.py --models 70m,160m --schemes deduped --datasets memories
 python calculate_metrics.py --config configs/default.yaml --master spark://host:7077
+python calculate_metrics.py analyze outputs/RUN_ID           # predictive model of memorization (Spark ML)
 python calculate_metrics.py report outputs/RUN_ID            # HTML report of a finished run
 """
 
@@ -23,13 +24,21 @@ SAMPLE_CONFIG = Path(__file__).resolve().parent / "configs" / "sample.yaml"
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The main job's flags, or a subcommand (`report`) with its own; `--help` lists both."""
     parser = argparse.ArgumentParser(
-        usage="%(prog)s [flags]  (the main job)\n       %(prog)s report RUN_DIR",
+        usage="%(prog)s [flags]  (the main job)\n       %(prog)s analyze RUN_DIR [--split S]\n       %(prog)s report RUN_DIR",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", title="commands (without one, the flags run the main job)", metavar="COMMAND")
     report_parser = commands.add_parser("report", help=report.__doc__, description=report.__doc__)
     report_parser.add_argument("run_dir", help="a run directory (local path)")
+    analyze_parser = commands.add_parser("analyze", help=analyze.__doc__, description=analyze.__doc__)
+    analyze_parser.add_argument("run_dir", help="a run directory (any path Spark reads: local, hdfs://, s3a://)")
+    analyze_parser.add_argument("--split", help="comma list of dataset/split to analyze (default: every Pile split of the run)")
+    analyze_parser.add_argument("--features", help="comma list of features (default: docs/METRICS.md's list, those present)")
+    analyze_parser.add_argument("--seed", type=int, default=1024, help="seed of the 80/20 train/test split (default 1024, the reference's)")
+    analyze_parser.add_argument("--thresholds", default="2,4,6,10,20,50", help="recitation thresholds of the sweep ('' for none)")
+    analyze_parser.add_argument("--master", help="Spark master (default from --config, else local[*])")
+    analyze_parser.add_argument("--config", help="YAML config whose spark section to use")
     parser.add_argument("--config", help="YAML config file (see configs/default.yaml)")
     parser.add_argument("--sample", action="store_true", help="run on the bundled offline sample (configs/sample.yaml)")
     parser.add_argument("--run-id", help="name of the run directory under --output (default: UTC timestamp)")
@@ -99,10 +108,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "report":
         return report(args.run_dir)
     logging.basicConfig(
-        level=logging.WARNING if args.quiet else logging.INFO,
+        level=logging.WARNING if getattr(args, "quiet", False) else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if args.command == "analyze":
+        return analyze(args)
     try:
         raw: dict[str, Any] = {}
         if args.sample:
@@ -132,6 +143,34 @@ def main(argv: list[str] | None = None) -> int:
             + (f", {flagged} flagged" if flagged else "")
             + (f" ({split['skipped']})" if split.get("skipped") else "")
         )
+    return 0
+
+
+def analyze(args: argparse.Namespace) -> int:
+    """Fit the predictive model of memorization (baseline and taxonomic logistic regressions, Spark ML) on a run's
+    Pile split(s); write RUN_DIR/_analysis (tables, figures)."""
+    try:
+        raw = load_yaml(args.config) if args.config else {}
+        if args.master:
+            raw = merge(raw, {"spark": {"master": args.master}})
+        config = build_config(raw)
+        thresholds = [int(t) for t in args.thresholds.split(",") if t.strip()]
+        splits = [s.strip() for s in args.split.split(",") if s.strip()] if args.split else None
+        features = [f.strip() for f in args.features.split(",") if f.strip()] if args.features else None
+        from utils.analysis.run import analyze as run_analysis
+        from utils.data.storage import Storage
+        from utils.runtime.spark_session import build_spark_session
+
+        spark = build_spark_session(config.spark)
+        storage = Storage(spark)
+        out = run_analysis(spark, storage, storage.qualify(args.run_dir.rstrip("/")), splits, features, args.seed, thresholds)
+    except ValueError as error:
+        print(f"error: --thresholds must be whole numbers ({error})", file=sys.stderr)
+        return 2
+    except PipelineError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"Wrote {out}")
     return 0
 
 

@@ -56,6 +56,40 @@ def split_order(frame: pd.DataFrame) -> list[str]:
     return keys.sort_values(["dataset", "scheme", "size", "checkpoint"])["label"].tolist()
 
 
+def analysis_sections(run_dir: Path) -> list[str]:
+    """The predictive model's tables and figures when `calculate_metrics.py analyze` has written RUN_DIR/_analysis."""
+    analysis = run_dir / "_analysis"
+    if not (analysis / "performance.json").is_file():
+        return []
+    performance = pd.read_json(analysis / "performance.json", orient="records")
+    test = performance[performance["part"] == "test"]
+    rows = "".join(
+        f"<tr><td>{html.escape(r.split)}</td><td>{html.escape(r.group)}</td><td>{html.escape(r.model)}</td><td>{html.escape(r.category)}</td>"
+        f"<td>{r.rows}</td><td>{r.positives}</td><td>{r.roc_auc:.3f}</td><td>{r.pr_auc:.3f}</td><td>{r.ece:.3f}</td>"
+        f"<td>{html.escape(str(r.notes or ''))}</td></tr>"
+        for r in test.itertuples()
+    )
+    sections = [
+        "<h2>Predictive model of memorization (test rows)</h2><table><tr><th>split</th><th>group</th><th>model</th><th>category</th>"
+        f"<th>rows</th><th>memorized</th><th>ROC-AUC</th><th>PR-AUC</th><th>ECE</th><th>notes</th></tr>{rows}</table>"
+    ]
+    if (analysis / "lrt.json").is_file():
+        lrt = pd.read_json(analysis / "lrt.json", orient="records")
+        rows = "".join(
+            f"<tr><td>{html.escape(r.split)}</td><td>{html.escape(r.group)}</td><td>{r.statistic:.2f}</td>"
+            f"<td>{r.degrees_of_freedom}</td><td>{r.p_value:.3g}</td></tr>"
+            for r in lrt.itertuples()
+        )
+        sections.append(
+            "<h2>Likelihood-ratio test, taxonomic vs baseline (test rows)</h2><table><tr><th>split</th><th>group</th>"
+            f"<th>statistic</th><th>df</th><th>p-value</th></tr>{rows}</table>"
+        )
+    for figure in sorted((analysis / "figures").glob("*.png")):
+        title = html.escape(figure.stem.replace("_", " "))
+        sections.append(f'<h2>{title}</h2>\n<img src="../_analysis/figures/{figure.name}" alt="{title}">')
+    return sections
+
+
 def build_report(run_dir: str | Path) -> Path:
     import matplotlib
 
@@ -147,6 +181,7 @@ def build_report(run_dir: str | Path) -> Path:
     else:
         skipped.append("memorization rate and correlations (no pile splits with memorization_score)")
 
+    sections += analysis_sections(run_dir)
     manifest_path = run_dir / "_manifest.json"
     if manifest_path.is_file():
         manifest = json.loads(manifest_path.read_text())

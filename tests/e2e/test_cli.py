@@ -65,7 +65,9 @@ def test_sample_run_end_to_end(sample_dir, sample_run):
         assert sum(entry["taxonomy"]["counts"].values()) == rows and sum(entry["taxonomy"]["shares"].values()) == pytest.approx(1, abs=1e-5)
         assert (run_dir / dataset / name / "_COMPLETE").is_file()
 
+    check_analysis(run_dir, len(table))
     check_report(run_dir)
+    assert "_analysis/figures/roc_pr_pile_deduped.160m.png" in (run_dir / "_report" / "index.html").read_text()
     check_notebook(run_dir)
 
     # Same command again: complete splits are skipped, nothing is duplicated.
@@ -85,6 +87,25 @@ def check_semantic_duplicates(table: pd.DataFrame) -> None:
     key = memories["scheme"] + ":" + memories["sequence_id"].astype(str)
     per_key = memories.groupby(key)["semantic_snowclones"].agg(lambda v: len({tuple(x) for x in v}))
     assert (per_key == 1).all()  # the same row in two splits of one scheme: one corpus, one count
+
+
+def check_analysis(run_dir: Path, rows: int) -> None:
+    """`analyze` on one Pile split of the sample: every table as Parquet and JSON, every figure, and the run still loads
+    as itself (the analysis lives under `_analysis`)."""
+    assert main(["analyze", str(run_dir), "--split", "pile/deduped.160m", "--thresholds", "6,50"]) == 0
+    analysis = run_dir / "_analysis"
+    for name in ("performance", "coefficients", "lrt", "correlations", "calibration", "curves", "threshold_sweep"):
+        assert len(pd.read_parquet(analysis / f"{name}.parquet")) == len(pd.read_json(analysis / f"{name}.json")) > 0
+    performance = pd.read_parquet(analysis / "performance.parquet")
+    assert set(performance["group"]) == {"all", "natural_language", "code"}  # the sample carries nl_score
+    assert set(performance["model"] + "/" + performance["category"]) >= {"baseline/all", "taxonomic/all", "taxonomic/recollection"}
+    test_rows = performance.loc[performance.part == "test", "rows"].groupby(performance["group"]).max()["all"]
+    assert abs(test_rows - 0.2 * 600) <= 2  # 20 % of each class, to one row each
+    summary = json.loads((analysis / "summary.json").read_text())["splits"]["pile/deduped.160m"]
+    assert summary["missing_features"] == {} and summary["rows"] == 600 and summary["rows_with_null_inputs"] == 0
+    figures = {p.name for p in (analysis / "figures").glob("*.png")}
+    assert {f"{kind}_pile_deduped.160m.png" for kind in ("coefficients", "roc_pr", "calibration", "threshold_sweep")} == figures
+    assert len(pd.read_parquet(run_dir)) == rows
 
 
 def check_nl_scores(memories: pd.DataFrame) -> None:
@@ -143,6 +164,7 @@ def check_notebook(run_dir: Path) -> None:
     assert not [output for output in outputs if output.output_type == "error"]
     assert sum("image/png" in output.get("data", {}) for output in outputs) >= 2
     assert any("recollection" in output.get("data", {}).get("text/plain", "") for output in outputs)
+    assert any("pr_auc" in output.get("data", {}).get("text/plain", "") for output in outputs)  # the _analysis cell
 
 
 def sample_corpus(sample_dir: Path) -> np.ndarray:
