@@ -94,6 +94,8 @@ def analyze_split(spark, split_path: str, label: str, features: list[str], seed:
 
 def analyze(spark, storage, run_dir: str, splits: list[str] | None, features: list[str] | None, seed: int, sweep=SWEEP_THRESHOLDS) -> str:
     """Analyzes the splits and writes RUN_DIR/_analysis; returns that directory."""
+    if not storage.exists(run_dir):
+        raise DataSourceError(f"Run directory {run_dir} not found (give the directory a run wrote, e.g. outputs/RUN_ID).")
     settings = run_settings(run_dir, storage)
     chosen = choose_splits(run_dir, storage, splits, settings["splits"])
     wanted = list(features or FEATURES)

@@ -174,3 +174,15 @@ def numpy_ece(labels: np.ndarray, probabilities: np.ndarray, bins: int = 10) -> 
         if chosen.any():
             total += chosen.mean() * abs(probabilities[chosen].mean() - labels[chosen].mean())
     return total
+
+
+def test_a_missing_run_or_split_is_one_clear_error(spark, tmp_path, capsys):
+    from calculate_metrics import main
+
+    assert main(["analyze", str(tmp_path / "no-such-run"), "--master", "local[2]"]) == 2
+    assert "no-such-run not found" in capsys.readouterr().err
+    (tmp_path / "run" / "memories" / "duped.70m").mkdir(parents=True)
+    assert main(["analyze", str(tmp_path / "run")]) == 2
+    assert "has no Pile split (the control group)" in capsys.readouterr().err
+    assert main(["analyze", str(tmp_path / "run"), "--split", "pile/duped.70m"]) == 2
+    assert "has no split pile/duped.70m" in capsys.readouterr().err
