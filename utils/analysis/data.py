@@ -97,9 +97,8 @@ def load_table(spark, split_path: str, wanted: list[str], semantic_thresholds: l
         *[expression.alias(name) for name, expression in columns.items()],
         *[expression.alias(name) for name, expression in extra.items()],
     )
-    required = ["label_null", *columns, *[c for c in extra if c != "nl_score"]]
-    complete = ~F.col("label_null") & F.lit(True)
-    for name in required[1:]:
+    complete = ~F.col("label_null")  # and every feature and taxonomy input present (nl_score may be null: no group)
+    for name in [*columns, *[c for c in extra if c != "nl_score"]]:
         complete = complete & F.col(f"`{name}`").isNotNull() & ~F.isnan(F.col(f"`{name}`"))
     counts = selected.agg(F.count(F.lit(1)).alias("rows"), F.sum(complete.cast("long")).alias("complete")).first()
     rows, kept = int(counts["rows"]), int(counts["complete"] or 0)

@@ -20,7 +20,7 @@ RATE_FLOOR = 1e-6  # an intercept-only model of a one-class category predicts wi
 class Fit:
     """One fitted model: its coefficients (feature -> estimate, SE, z, p) and how the fit went."""
 
-    features: list[str]  # the features the model uses (constant ones left out)
+    features: list[str]  # the features the model uses (constant and collinear ones left out)
     model: object | None  # GeneralizedLinearRegressionModel, or None for an intercept-only model
     intercept: float
     coefficients: list[dict] = field(default_factory=list)

@@ -13,7 +13,7 @@ from utils.analysis.evaluation import evaluate
 from utils.analysis.fitting import Fit, fit_logistic, predict
 
 
-def performance_rows(fit: Fit, train_predictions, test_predictions, keys: dict, curves: bool) -> tuple[list[dict], list[dict], dict]:
+def performance_rows(fit: Fit | None, train_predictions, test_predictions, keys: dict, curves: bool) -> tuple[list[dict], list[dict], dict]:
     """(performance rows for train and test, calibration rows, the test metrics) of one model."""
     rows, calibration, test = [], [], {}
     for part, predictions in (("train", train_predictions), ("test", test_predictions)):
