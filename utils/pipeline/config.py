@@ -18,7 +18,7 @@ import yaml
 from utils.corpus.readers import CorpusConfig
 from utils.data.splits import DATASETS, MODEL_SIZES, SCHEMES
 from utils.pipeline.errors import ConfigError
-from utils.runtime.models import DTYPES, ModelConfig, local_model_dir
+from utils.runtime.models import DTYPES, ModelConfig
 
 RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 BAD_RECORD_POLICIES = ("null", "raise")
@@ -315,9 +315,7 @@ def absolute_paths(sections: dict[str, Any]) -> dict[str, Any]:
         key: replace(c, path=_absolute(c.path) if c.path else c.path, bin_files=tuple(_absolute(f) for f in c.bin_files))
         for key, c in statistics.corpora.items()
     }
-    name = model.name
-    if name and (name.startswith((".", "/", "~")) or local_model_dir(name)):  # else a Hugging Face id
-        name = _absolute(name)
+    name = _local_or_id(model.name) if model.name else model.name
     return {
         **sections,
         "run": replace(run, cache_dir=_absolute(run.cache_dir)),
