@@ -176,7 +176,7 @@ def analyze(args: argparse.Namespace) -> int:
 
 def report(run_dir: str) -> int:
     """Write RUN_DIR/_report/index.html (figures and tables) from the run's Parquet alone."""
-    from utils.report import build_report
+    from utils.reporting.page import build_report
 
     try:
         page = build_report(run_dir)

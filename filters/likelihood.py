@@ -1,7 +1,9 @@
-"""Likelihood scores from one forward pass of the split's model (docs/METRICS.md, 'Likelihood'; metrics/likelihood.py).
+"""Likelihood scores from one forward pass of the split's model (docs/METRICS.md, 'Likelihood', 'Extraction risk').
 
 The model is loaded once per Python worker; each Arrow batch is scored in sub-batches of
-`model.batch_size` rows, right-padded with an attention mask. Rows shorter than 2 tokens get nulls.
+`model.batch_size` rows, right-padded with an attention mask. Rows shorter than 2 tokens get nulls;
+`continuation_log_prob` is null for rows shorter than 64 tokens and is taken under the configured
+extraction sampler (`extraction.temperature`, `extraction.top_k`).
 """
 
 from __future__ import annotations
@@ -26,12 +28,13 @@ SCORES = (
     "min_k_prob",
     "min_k_plus_plus",
     "mean_token_entropy",
+    "continuation_log_prob",
 )
 
 
 @register_filter("likelihood")
 class Likelihood(Filter):
-    """loss, perplexities (whole, prompt, generation), Min-K%, Min-K%++, token entropy, zlib likelihood ratio."""
+    """loss, perplexities, Min-K%, Min-K%++, token entropy, continuation log-probability, zlib likelihood ratio."""
 
     reads = ("tokens", "text")
     adds = pa.schema([(name, pa.float64()) for name in (*SCORES, "zlib_likelihood_ratio")])
@@ -45,11 +48,12 @@ class Likelihood(Filter):
     def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
         import torch  # here, not at the top: importing the filters must not load torch (text-only runs)
 
-        from metrics.likelihood import sequence_scores, token_statistics, zlib_likelihood_ratio
+        from metrics.likelihood import Sampler, sequence_scores, token_statistics, zlib_likelihood_ratio
 
         loaded = self.resources.model.get()
         model, device, batch_size = loaded.model, loaded.device, loaded.batch_size
         k = self.resources.model.min_k
+        sampler = Sampler(self.resources.model.temperature, self.resources.model.top_k)
         tokens = batch.column("tokens")
         lengths_all = np.diff(tokens.offsets.to_numpy())
         usable = np.flatnonzero(lengths_all >= 2)
@@ -63,7 +67,7 @@ class Likelihood(Filter):
                 input_ids = torch.from_numpy(ids).to(device)
                 mask = (torch.arange(ids.shape[1])[None, :] < torch.from_numpy(lengths)[:, None]).to(device)
                 logits = model(input_ids=input_ids, attention_mask=mask.long()).logits
-                stats = token_statistics(logits, input_ids)
+                stats = token_statistics(logits, input_ids, sampler=sampler)
                 scores = sequence_scores(stats, torch.from_numpy(lengths).to(device), k)
                 for name in SCORES:
                     out[name][rows] = scores[name].cpu().numpy()

@@ -7,6 +7,8 @@ reference divided both halves by 63); Min-K% Prob (Shi et al. 2023): mean of the
 lowest log p_t (the authors' code and MIMIR take int(N * k)); Min-K%++ (Zhang et al. 2024): the same over
 z_t = (log p_t - mu_t) / sigma_t with mu_t and
 sigma_t^2 the mean and variance of log p under p; `mean_token_entropy`: mean of -sum_v p_v log p_v.
+`continuation_log_prob` (Hayes et al. 2024, probabilistic discoverable extraction): sum_{t=32..63} of the
+log-probability that the sampler (temperature, top-k; plain softmax by default) draws x_t, teacher-forced.
 Rows are right-padded; `lengths` says how many tokens of each row are real.
 """
 
@@ -14,10 +16,11 @@ from __future__ import annotations
 
 import inspect
 import math
+from dataclasses import dataclass
 
 import torch
 
-from metrics.token_windows import PROMPT_TOKENS
+from metrics.token_windows import CONTINUATION_TOKENS, PROMPT_TOKENS
 
 # Logits per chunk of `token_statistics`: on a CPU large enough to amortize per-op dispatch, on a GPU few
 # launches for 3 x 128 MiB of scratch (measurements: README, Benchmarks).
@@ -25,8 +28,28 @@ CHUNK_ELEMENTS_CPU = 1 << 20
 CHUNK_ELEMENTS_GPU = 1 << 25
 
 
-def token_statistics(logits: torch.Tensor, input_ids: torch.Tensor, chunk_elements: int | None = None) -> dict[str, torch.Tensor]:
+@dataclass(frozen=True)
+class Sampler:
+    """How extraction samples the next token: softmax(logits / temperature) over the top_k logits (None: all).
+
+    As Hugging Face's TopKLogitsWarper, a logit equal to the k-th largest is kept.
+    """
+
+    temperature: float = 1.0
+    top_k: int | None = None
+
+    @property
+    def is_plain(self) -> bool:
+        return self.temperature == 1.0 and self.top_k is None
+
+
+def token_statistics(
+    logits: torch.Tensor, input_ids: torch.Tensor, chunk_elements: int | None = None, sampler: Sampler | None = None
+) -> dict[str, torch.Tensor]:
     """(rows, T-1) float32 tensors: log p_t, the Min-K%++ z_t, and the entropy of each predicted position.
+
+    With a `sampler` other than the plain softmax, also `sampler_log_prob`: the log-probability that it
+    draws x_t (-inf where x_t is outside the top k), from the same chunks.
 
     Works through the (rows * T, vocabulary) logits, a view, in chunks of about `chunk_elements` logits
     with two reused float32 buffers and one exp per logit. A chunk yields four sums per position: with
@@ -44,11 +67,25 @@ def token_statistics(logits: torch.Tensor, input_ids: torch.Tensor, chunk_elemen
     shifted = torch.empty(step, vocab, dtype=torch.float32, device=logits.device)
     weights = torch.empty_like(shifted)
     sums = torch.empty(4, len(flat), dtype=torch.float32, device=logits.device)  # Z, sum e*s, sum e*s^2, s_target
+    sampled = sampler is not None and not sampler.is_plain
+    if sampled:
+        top_k = min(sampler.top_k or vocab, vocab)
+        sampler_sums = torch.empty(2, len(flat), dtype=torch.float32, device=logits.device)  # Z of the sampler, target kept
     for first in range(0, len(flat), step):
         part = slice(first, first + step)
         chunk = flat[part].float()  # a copy only for bf16/fp16 logits
         s, e = shifted[: len(chunk)], weights[: len(chunk)]
         torch.sub(chunk, chunk.amax(-1, keepdim=True), out=s)  # s_v = logit_v - max; log p_v = s_v - log Z
+        if sampled:  # before e is reused below: Z' = sum over the kept v of exp(s_v / temperature)
+            torch.div(s, sampler.temperature, out=e)
+            e.exp_()
+            if top_k < vocab:
+                kth = torch.topk(s, top_k, dim=-1, sorted=False).values.amin(-1, keepdim=True)
+                e.masked_fill_(s < kth, 0.0)
+                sampler_sums[1, part] = (s.gather(-1, targets[part]) >= kth).squeeze(-1)
+            else:
+                sampler_sums[1, part] = 1.0
+            torch.sum(e, -1, out=sampler_sums[0, part])
         torch.exp(s, out=e)
         torch.sum(e, -1, out=sums[0, part])
         torch.sum(e.mul_(s), -1, out=sums[1, part])
@@ -61,7 +98,13 @@ def token_statistics(logits: torch.Tensor, input_ids: torch.Tensor, chunk_elemen
     sigma = (weighted_square / total - first_moment.square()).clamp_min(0).sqrt()
     target = target_shifted - log_total
     per_position = torch.stack([target, (target - mean) / sigma.clamp_min(1e-12), -mean]).float()
-    return dict(zip(("log_prob", "z", "entropy"), per_position.view(3, rows, length)[:, :, :-1]))
+    out = dict(zip(("log_prob", "z", "entropy"), per_position.view(3, rows, length)[:, :, :-1]))
+    if sampled:
+        sampler_total, kept = sampler_sums.double()
+        drawn = target_shifted / sampler.temperature - sampler_total.log()
+        drawn = torch.where(kept > 0, drawn, torch.full_like(drawn, -math.inf))
+        out["sampler_log_prob"] = drawn.float().view(rows, length)[:, :-1]
+    return out
 
 
 def sequence_scores(stats: dict[str, torch.Tensor], lengths: torch.Tensor, k: float) -> dict[str, torch.Tensor]:
@@ -80,8 +123,21 @@ def sequence_scores(stats: dict[str, torch.Tensor], lengths: torch.Tensor, k: fl
         "min_k_prob": _lowest_k_mean(log_prob, valid, k),
         "min_k_plus_plus": _lowest_k_mean(stats["z"].double(), valid, k),
         "mean_token_entropy": _masked_mean(stats["entropy"].double(), valid),
+        "continuation_log_prob": continuation_log_prob(stats.get("sampler_log_prob", stats["log_prob"]), lengths),
     }
     return out
+
+
+def continuation_log_prob(log_prob: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """sum_{t=32..63} log p_t (float64) of rows with at least 64 tokens, NaN for shorter rows.
+
+    `log_prob[:, j]` is position t = j + 1. The probability that one sample reproduces x[32:64] given x[0:32].
+    """
+    first, last = PROMPT_TOKENS - 1, PROMPT_TOKENS + CONTINUATION_TOKENS - 1  # columns of t = 32 and t = 64
+    if log_prob.shape[1] < last:
+        return torch.full((log_prob.shape[0],), math.nan, dtype=torch.float64, device=log_prob.device)
+    total = log_prob[:, first:last].double().sum(-1)
+    return torch.where(lengths >= PROMPT_TOKENS + CONTINUATION_TOKENS, total, torch.full_like(total, math.nan))
 
 
 def _masked_mean(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -107,9 +163,9 @@ def zlib_likelihood_ratio(loss: torch.Tensor, zlib_bytes: torch.Tensor) -> torch
 
 
 def greedy_match(model, prompts: torch.Tensor, continuations: torch.Tensor) -> torch.Tensor:
-    """Fraction of the continuation reproduced by greedy decoding of the prompts, with a KV cache.
+    """Per continuation token, whether greedy decoding of the prompts (with a KV cache) reproduces it (bool).
 
-    Biderman et al. 2023: M = mean_j 1[g_j = x_{32+j}]. Every row of the batch has the same prompt and
+    Biderman et al. 2023: M = mean_j 1[g_j = x_{32+j}] is its row mean. Every row of the batch has the same prompt and
     continuation length, so no padding is needed; EOS does not stop generation (a fixed-length score).
     """
     new_tokens = continuations.shape[1]
@@ -124,4 +180,9 @@ def greedy_match(model, prompts: torch.Tensor, continuations: torch.Tensor) -> t
         if step + 1 < new_tokens:
             output = model(input_ids=token[:, None], past_key_values=output.past_key_values, use_cache=True)
     greedy = torch.stack(generated, dim=1)
-    return (greedy == continuations).double().mean(-1)
+    return greedy == continuations
+
+
+def exact_prefix_length(matches: torch.Tensor) -> torch.Tensor:
+    """Leading continuation tokens that greedy decoding reproduces before its first mismatch (int64, 0..width)."""
+    return matches.long().cumprod(dim=-1).sum(-1)

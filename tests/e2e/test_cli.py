@@ -155,6 +155,12 @@ def check_model_metrics(sample_dir: Path, table: pd.DataFrame) -> None:
     assert recitation["sequence_perplexity"].median() * 5 < prose["sequence_perplexity"].median()
     assert (rows["min_k_prob"] <= -rows["loss"] + 1e-9).all()  # the lowest 20 % are below the mean
     assert rows[["prompt_perplexity", "generation_perplexity", "zlib_likelihood_ratio", "mean_token_entropy"]].notna().all().all()
+    # Extraction risk: the exact greedy prefix is 32 exactly for memorized rows; P(continuation) from the same pass.
+    assert ((rows["exact_prefix_length"] == 32) == (rows["model_memorization_score"] == 1.0)).all()
+    assert (rows["exact_prefix_length"] <= 32 * rows["model_memorization_score"] + 1e-9).all()  # a prefix is never more than all matches
+    summed = rows["token_log_probs"].map(lambda values: float(np.sum(np.asarray(values[31:63], dtype=np.float64))))
+    assert np.allclose(rows["continuation_log_prob"], summed, rtol=1e-6, atol=1e-6) and (rows["continuation_log_prob"] <= 0).all()
+    assert recitation["continuation_log_prob"].median() > prose["continuation_log_prob"].median() + 10  # far likelier to be extracted
 
 
 def check_notebook(run_dir: Path) -> None:

@@ -14,7 +14,7 @@ from utils.data.splits import Split
 from utils.pipeline.errors import ConfigError, DataSourceError
 from utils.pipeline.fused_pass import FusedPass
 from utils.pipeline.resources import FilterResources
-from utils.runtime.models import ModelConfig, ModelHandle, check_model_available, model_for_split
+from utils.runtime.models import ExtractionConfig, ModelConfig, ModelHandle, check_model_available, model_for_split
 
 
 def test_fused_pass_scores_rows_and_nulls_short_ones(tiny_model_dir, tiny_model):
@@ -30,13 +30,40 @@ def test_fused_pass_scores_rows_and_nulls_short_ones(tiny_model_dir, tiny_model)
     ids = torch.tensor(rows[0])[None]
     with torch.inference_mode():
         expected = float(torch.exp(tiny_model(input_ids=ids, labels=ids).loss))
-        greedy = greedy_match(tiny_model, torch.tensor(rows[:5])[:, :32], torch.tensor(rows[:5])[:, 32:]).tolist()
+        matches = greedy_match(tiny_model, torch.tensor(rows[:5])[:, :32], torch.tensor(rows[:5])[:, 32:])
     assert out["sequence_perplexity"][0] == pytest.approx(expected, rel=1e-5)
     assert out["sequence_perplexity"][5] is None and out["model_memorization_score"][5] is None  # one token
     assert out["model_memorization_score"][6] is None and out["sequence_perplexity"][6] is not None  # 40 tokens
-    assert out["model_memorization_score"][:5] == greedy
+    assert out["exact_prefix_length"][5] is None and out["exact_prefix_length"][6] is None
+    assert out["continuation_log_prob"][5] is None and out["continuation_log_prob"][6] is None
+    assert out["model_memorization_score"][:5] == matches.double().mean(-1).tolist()
+    assert out["exact_prefix_length"][:5] == matches.long().cumprod(-1).sum(-1).tolist()
+    # continuation_log_prob is the sum of the row's token log-probabilities t = 32..63
+    assert out["continuation_log_prob"][0] == pytest.approx(sum(out["token_log_probs"][0][31:63]), rel=1e-6)
     assert len(out["token_log_probs"][0]) == 63 and len(out["token_log_probs"][6]) == 39
     assert out["zlib_likelihood_ratio"][0] == pytest.approx(out["loss"][0] / len(zlib.compress(b"abc abc abc")))
+
+
+def test_extraction_sampler_reaches_the_likelihood_filter(tiny_model_dir, tiny_model):
+    """extraction.temperature/top_k: continuation_log_prob under that sampler, from the same forward pass."""
+    from transformers.generation.logits_process import TemperatureLogitsWarper, TopKLogitsWarper
+
+    row = np.random.default_rng(2).integers(2, 97, 64).tolist()
+    handle = model_for_split(
+        ModelConfig(name=str(tiny_model_dir), device="cpu", dtype="float32"),
+        Split("local", "", "", local_name="x"),
+        ExtractionConfig(0.8, 50),
+    )
+    resources = FilterResources(model=handle)
+    filters = (get_filter("likelihood"),)
+    batch = batch_of([row]).append_column("text", pa.array(["x"]))
+    schema = pa.schema([*batch.schema, *get_filter("likelihood").adds])
+    out = FusedPass(filters, resources, schema, "test", "null", 97).process(batch, [filters[0](resources)]).to_pydict()
+    with torch.inference_mode():
+        scores = tiny_model(input_ids=torch.tensor([row])).logits[0, 31:63].double()
+    warped = TopKLogitsWarper(50)(None, TemperatureLogitsWarper(0.8)(None, scores))
+    expected = float(torch.log_softmax(warped, -1).gather(-1, torch.tensor(row[32:])[:, None]).sum())
+    assert out["continuation_log_prob"][0] == pytest.approx(expected, rel=1e-6)
 
 
 def test_batch_sizes_default_per_device_and_generation_to_four_times(tiny_model_dir):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from metrics.likelihood import greedy_match, sequence_scores, token_statistics, zlib_likelihood_ratio
+from metrics.likelihood import Sampler, exact_prefix_length, greedy_match, sequence_scores, token_statistics, zlib_likelihood_ratio
 
 
 def scores_of(model, rows: list[list[int]], k=0.2):
@@ -93,12 +93,93 @@ def test_greedy_match_equals_generate(tiny_model, rows):
         generated = tiny_model.generate(
             ids[:, :32], attention_mask=torch.ones_like(ids[:, :32]), max_new_tokens=32, do_sample=False, pad_token_id=1
         )
-    expected = (generated[:, 32:] == ids[:, 32:]).double().mean(-1)
+    expected = generated[:, 32:] == ids[:, 32:]
     assert scores.tolist() == expected.tolist()
-    # A row that is the model's own greedy continuation scores 1.0.
+    # A row that is the model's own greedy continuation matches everywhere: score 1.0, exact prefix 32.
     own = torch.cat([ids[:1, :32], generated[:1, 32:]], dim=1)
     with torch.inference_mode():
-        assert greedy_match(tiny_model, own[:, :32], own[:, 32:]).tolist() == [1.0]
+        matches = greedy_match(tiny_model, own[:, :32], own[:, 32:])
+    assert matches.double().mean(-1).tolist() == [1.0] and exact_prefix_length(matches).tolist() == [32]
+    # Change the own continuation at position 5: greedy reproduces exactly 5 leading tokens, whatever follows.
+    broken = own.clone()
+    broken[0, 37] = (broken[0, 37] + 1) % 97
+    with torch.inference_mode():
+        assert exact_prefix_length(greedy_match(tiny_model, broken[:, :32], broken[:, 32:])).tolist() == [5]
+
+
+def test_exact_prefix_length_by_hand():
+    matches = torch.tensor([[True, True, False, True], [False, True, True, True], [True] * 4, [True, True, True, False]])
+    assert exact_prefix_length(matches).tolist() == [2, 0, 4, 3]
+
+
+def mimir_scores(logits: torch.Tensor, ids: torch.Tensor, k: float) -> dict[str, np.ndarray]:
+    """MIMIR's formulas (mimir/attacks/min_k.py, min_k_plus_plus.py), float64, written out independently of ours.
+
+    MIMIR returns -mean for its attack score; we keep the mean of the lowest K (the same ranking, sign flipped).
+    """
+    out = {"min_k_prob": [], "min_k_plus_plus": [], "continuation_log_prob": []}
+    for row_logits, row_ids in zip(logits.double(), ids):
+        log_probs = torch.log_softmax(row_logits[:-1], dim=-1)
+        probs = log_probs.exp()
+        token_log_probs = log_probs.gather(-1, row_ids[1:, None]).squeeze(-1)
+        mu = (probs * log_probs).sum(-1)
+        sigma = (probs * torch.square(log_probs)).sum(-1) - torch.square(mu)
+        z = ((token_log_probs - mu) / sigma.sqrt()).numpy()
+        all_prob = token_log_probs.numpy()
+        k_length = max(1, int(len(all_prob) * k))
+        out["min_k_prob"].append(np.mean(np.sort(all_prob)[:k_length]))
+        out["min_k_plus_plus"].append(np.mean(np.sort(z)[:k_length]))
+        out["continuation_log_prob"].append(all_prob[31:63].sum())  # t = 32..63: a plain log_softmax + gather
+    return {name: np.array(values) for name, values in out.items()}
+
+
+@pytest.mark.parametrize("k", [0.05, 0.2, 0.5])
+def test_min_k_and_continuation_log_prob_equal_mimir_formulas_to_1e_6(k):
+    generator = torch.Generator().manual_seed(3)
+    logits = torch.randn(4, 64, 97, generator=generator, dtype=torch.float64).mul(3).float()
+    ids = torch.randint(0, 97, (4, 64), generator=generator)
+    ours = sequence_scores(token_statistics(logits, ids), torch.full((4,), 64), k)
+    expected = mimir_scores(logits, ids, k)
+    for name, values in expected.items():
+        np.testing.assert_allclose(ours[name].numpy(), values, rtol=1e-6, atol=1e-6, err_msg=name)
+
+
+def warped_log_probs(logits: torch.Tensor, ids: torch.Tensor, temperature: float, top_k: int | None) -> torch.Tensor:
+    """log P(x_t) under Hugging Face's own sampling warpers (temperature, then top-k), float64."""
+    from transformers.generation.logits_process import TemperatureLogitsWarper, TopKLogitsWarper
+
+    scores = logits[:, :-1].double().reshape(-1, logits.shape[-1])
+    scores = TemperatureLogitsWarper(temperature)(None, scores)
+    if top_k is not None:
+        scores = TopKLogitsWarper(top_k)(None, scores)
+    log_p = torch.log_softmax(scores, dim=-1).reshape(*logits[:, :-1].shape)
+    return log_p.gather(-1, ids[:, 1:, None]).squeeze(-1)
+
+
+@pytest.mark.parametrize(("temperature", "top_k"), [(1.0, None), (0.7, None), (1.3, 40), (1.0, 5), (0.5, 1), (1.0, 500)])
+@pytest.mark.parametrize("chunk_elements", [97 * 5, 1 << 30])
+def test_continuation_log_prob_under_a_sampler_equals_hugging_face_warpers(temperature, top_k, chunk_elements):
+    generator = torch.Generator().manual_seed(5)
+    logits = torch.randn(3, 64, 97, generator=generator) * 3
+    ids = torch.randint(0, 97, (3, 64), generator=generator)
+    ids[0, 32:] = logits[0, 31:63].argmax(-1)  # row 0: the greedy continuation, inside every top-k
+    stats = token_statistics(logits, ids, chunk_elements, Sampler(temperature, top_k))
+    ours = sequence_scores(stats, torch.full((3,), 64), 0.2)["continuation_log_prob"]
+    expected = warped_log_probs(logits, ids, temperature, top_k)[:, 31:].sum(-1)
+    assert torch.isfinite(ours[0])
+    np.testing.assert_allclose(ours.numpy(), expected.numpy(), rtol=1e-6, atol=1e-5)  # -inf where a token is outside top k
+    if top_k is not None and top_k < 10:
+        assert ours[1] == -math.inf  # a random continuation leaves the top 5 somewhere in 32 tokens
+
+
+def test_continuation_log_prob_is_null_for_short_rows():
+    generator = torch.Generator().manual_seed(6)
+    logits = torch.randn(2, 64, 97, generator=generator)
+    ids = torch.randint(0, 97, (2, 64), generator=generator)
+    scores = sequence_scores(token_statistics(logits, ids), torch.tensor([64, 63]), 0.2)["continuation_log_prob"]
+    assert math.isfinite(scores[0]) and math.isnan(scores[1])
+    narrow = sequence_scores(token_statistics(logits[:, :40], ids[:, :40]), torch.tensor([40, 40]), 0.2)
+    assert narrow["continuation_log_prob"].isnan().all()
 
 
 @pytest.mark.parametrize("chunk_elements", [1, 97 * 7, 97 * 64, 1 << 30])

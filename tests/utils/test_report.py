@@ -45,6 +45,12 @@ def check_report(run_dir):
     assert all(p.stat().st_size > 1000 and f'src="{p.name}"' in page for p in figures)
     assert json.loads((report / "skipped.json").read_text()) == []
     assert "Spearman" in page and "memories/deduped.70m" in page
+    assert "discoverable" in page and "extraction_prefix_memories_deduped.70m.png" in names
+    discoverable = pd.read_csv(report / "extraction_discoverability.csv")
+    shares = discoverable[[f"discoverable_n{n}" for n in (1, 10, 100, 1000, 10000)]].to_numpy()
+    assert (shares[:, 1:] >= shares[:, :-1]).all()  # more samples never discover fewer rows
+    curves = pd.read_csv(report / "extraction_prefix_curves.csv")
+    assert (curves.groupby(["split", "category"])["mean_log10_p"].apply(lambda c: c.is_monotonic_decreasing)).all()
 
 
 def test_a_missing_run_directory_is_one_clear_error(tmp_path, capsys):

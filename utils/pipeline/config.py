@@ -7,6 +7,7 @@ typo never silently falls back to a default.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 from dataclasses import dataclass, field, fields
@@ -18,7 +19,7 @@ import yaml
 from utils.corpus.readers import CorpusConfig
 from utils.data.splits import DATASETS, MODEL_SIZES, SCHEMES
 from utils.pipeline.errors import ConfigError
-from utils.runtime.models import DTYPES, ModelConfig
+from utils.runtime.models import DTYPES, ExtractionConfig, ModelConfig
 
 RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 BAD_RECORD_POLICIES = ("null", "raise")
@@ -161,6 +162,7 @@ class Config:
     spark: SparkConfig = SparkConfig()
     statistics: StatisticsConfig = StatisticsConfig()
     model: ModelConfig = ModelConfig()
+    extraction: ExtractionConfig = ExtractionConfig()
     taxonomy: TaxonomyConfig = TaxonomyConfig()
     semantic: SemanticConfig = SemanticConfig()
     code_vs_nl: CodeVsNlConfig = CodeVsNlConfig()
@@ -179,6 +181,7 @@ _SECTIONS = {
     "spark": SparkConfig,
     "statistics": StatisticsConfig,
     "model": ModelConfig,
+    "extraction": ExtractionConfig,
     "taxonomy": TaxonomyConfig,
     "semantic": SemanticConfig,
     "code_vs_nl": CodeVsNlConfig,
@@ -384,6 +387,11 @@ def validate(config: Config) -> None:
             raise ConfigError(f"model.{key} must be positive or null, got {getattr(model, key)}.")
     if not 0 < model.min_k <= 1:
         raise ConfigError(f"model.min_k must be in (0, 1], got {model.min_k}.")
+    extraction = config.extraction
+    if type(extraction.temperature) not in (int, float) or not 0 < extraction.temperature < math.inf:
+        raise ConfigError(f"extraction.temperature must be a positive number, got {extraction.temperature!r}.")
+    if extraction.top_k is not None and (type(extraction.top_k) is not int or extraction.top_k < 1):
+        raise ConfigError(f"extraction.top_k must be a positive integer or null, got {extraction.top_k!r}.")
     if config.taxonomy.recitation_threshold < 1:
         raise ConfigError(f"taxonomy.recitation_threshold must be >= 1, got {config.taxonomy.recitation_threshold}.")
     if not 0 < config.spark.ui_port < 65536:

@@ -28,7 +28,7 @@ def prepare(config: Config) -> tuple[Plan, list[SplitInput]]:
         check_extra_columns(plan, source, source.extra_columns or ())
     check_corpora(config, plan, splits)
     if "model" in plan.needs:
-        for handle in {model_for_split(config.model, split) for split in splits}:
+        for handle in {model_for_split(config.model, split, config.extraction) for split in splits}:
             check_model_available(handle)
     if "semantic_counts" in plan.needs:
         check_semantic(config, splits)
@@ -81,7 +81,7 @@ def describe(config: Config, plan: Plan, inputs: list[SplitInput]) -> str:
             corpus = source.split.scheme if config.statistics.source == "precomputed" else statistics.corpus_key(source.split)
             extra.append(f"statistics: {config.statistics.source} {corpus}")
         if "model" in plan.needs:
-            extra.append(f"model: {model_for_split(config.model, source.split).label}")
+            extra.append(f"model: {model_for_split(config.model, source.split, config.extraction).label}")
         if "semantic_counts" in plan.needs:
             from utils.corpus.semantic import SemanticProvider
 

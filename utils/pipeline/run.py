@@ -181,7 +181,7 @@ def _run_split(
     vocab_size = data.vocab_size or (tokenizer.vocab_size if tokenizer else None)
     resources = FilterResources(
         tokenizer=tokenizer,
-        model=model_for_split(config.model, split) if "model" in plan.needs else None,
+        model=model_for_split(config.model, split, config.extraction) if "model" in plan.needs else None,
         nl_classifier=nl_classifier,
         sequence_duplicates=statistics.sequence_duplicates,
         token_counts=statistics.token_counts,

@@ -34,6 +34,14 @@ class ModelConfig:
 
 
 @dataclass(frozen=True)
+class ExtractionConfig:
+    """The sampler under which `continuation_log_prob` is taken (docs/METRICS.md, 'Extraction risk')."""
+
+    temperature: float = 1.0  # softmax(logits / temperature)
+    top_k: int | None = None  # sample among the k largest logits only; None: all
+
+
+@dataclass(frozen=True)
 class LoadedModel:
     """A model loaded on one worker, with the batch sizes to use on its device; read its fields by name."""
 
@@ -54,6 +62,8 @@ class ModelHandle:
     batch_size: int | None
     generation_batch_size: int | None
     min_k: float
+    temperature: float = 1.0  # extraction sampler of continuation_log_prob
+    top_k: int | None = None
 
     @property
     def label(self) -> str:
@@ -77,7 +87,7 @@ class ModelHandle:
         )
 
 
-def model_for_split(config: ModelConfig, split: Split) -> ModelHandle:
+def model_for_split(config: ModelConfig, split: Split, extraction: ExtractionConfig = ExtractionConfig()) -> ModelHandle:
     if config.name:
         model_id, revision = config.name, config.revision
     elif split.model:
@@ -85,7 +95,17 @@ def model_for_split(config: ModelConfig, split: Split) -> ModelHandle:
         revision = config.revision or f"step{split.step}"
     else:
         raise ConfigError(f"Split {split.label} names no Pythia model: set model.name to the causal LM that should score it.")
-    return ModelHandle(model_id, revision, config.device, config.dtype, config.batch_size, config.generation_batch_size, config.min_k)
+    return ModelHandle(
+        model_id,
+        revision,
+        config.device,
+        config.dtype,
+        config.batch_size,
+        config.generation_batch_size,
+        config.min_k,
+        extraction.temperature,
+        extraction.top_k,
+    )
 
 
 def local_model_dir(model_id: str) -> Path | None:

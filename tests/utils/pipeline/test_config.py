@@ -30,6 +30,22 @@ def test_model_settings_are_checked(model, message):
         build_config({"model": model})
 
 
+@pytest.mark.parametrize(
+    "extraction, message",
+    [
+        ({"temperature": 0}, "extraction.temperature must be a positive number, got 0"),
+        ({"temperature": ".7"}, "extraction.temperature must be a positive number, got '.7'"),
+        ({"top_k": 0}, "extraction.top_k must be a positive integer or null, got 0"),
+        ({"top_k": True}, "extraction.top_k must be a positive integer or null, got True"),
+        ({"top_p": 0.9}, "Unknown key\\(s\\) top_p in config section 'extraction'"),
+    ],
+)
+def test_extraction_settings_are_checked(extraction, message):
+    with pytest.raises(ConfigError, match=message):
+        build_config({"extraction": extraction})
+    assert build_config({"extraction": {"temperature": 0.7, "top_k": 40}}).extraction.top_k == 40
+
+
 @pytest.mark.parametrize("run_id", ["..", "../x", "a/b", "/abs", "", "a..b"])
 def test_run_id_cannot_escape(run_id):
     with pytest.raises(ConfigError):

@@ -17,6 +17,7 @@ import pyarrow.dataset as pads
 from filters.taxonomy import CATEGORIES
 from utils.data.splits import MODEL_SIZES
 from utils.pipeline.errors import DataSourceError
+from utils.reporting.extraction import discoverability_table, prefix_curves, table_html
 
 COLOURS = {"recitation": "#d95f02", "reconstruction": "#7570b3", "recollection": "#1b9e77"}
 HEAVY_TAILED = {
@@ -180,6 +181,62 @@ def build_report(run_dir: str | Path) -> Path:
         )
     else:
         skipped.append("memorization rate and correlations (no pile splits with memorization_score)")
+
+    if "continuation_log_prob" in frame:
+        table = discoverability_table(frame, order)
+        table.to_csv(out / "extraction_discoverability.csv", index=False)
+        sections.append(
+            "<h2>Extraction risk: share of rows (n, 0.5)-discoverable by n samples (Hayes et al. 2024), beside greedy</h2>"
+            "<p>A row is (n, 0.5)-discoverable when n samples from the prompt reproduce its 32-token continuation with "
+            "probability at least 0.5; the sampler is the run's extraction settings (manifest). log10 P: quantiles of "
+            "the probability that one sample reproduces it. Table: extraction_discoverability.csv.</p>" + table_html(table)
+        )
+        scored = frame[frame["continuation_log_prob"].notna()]
+        for dataset_name in sorted(scored["dataset"].unique()):
+            part = scored[scored["dataset"] == dataset_name]
+            log10_p = part["continuation_log_prob"].to_numpy(np.float64) / np.log(10.0)
+            finite = np.isfinite(log10_p)
+            if not finite.any():
+                continue
+            low, high = np.floor(log10_p[finite].min()), 0.0
+            bins = np.linspace(low, high, 50) if high > low else 50
+            figure, axis = plt.subplots(figsize=(6, 3.5))
+            for category in CATEGORIES if "taxonomy" in part else ():
+                chosen = finite & (part["taxonomy"] == category).to_numpy()
+                if chosen.any():
+                    axis.hist(
+                        log10_p[chosen], bins=bins, alpha=0.5, density=True, color=COLOURS[category], label=f"{category} ({chosen.sum()})"
+                    )
+            if "taxonomy" not in part:
+                axis.hist(log10_p[finite], bins=bins, density=True)
+            axis.set_yscale("log")
+            axis.set_xlabel("log10 P(one sample reproduces the continuation)")
+            if "taxonomy" in part:
+                axis.legend(fontsize=7)
+            save(figure, f"extraction_log_prob_{dataset_name}.png", f"{dataset_name}: continuation log-probability by category (log scale)")
+        if "token_log_probs" in schema_names:
+            curves = prefix_curves(dataset, order)
+            curves.to_csv(out / "extraction_prefix_curves.csv", index=False)
+            for label in [label for label in order if label in set(curves["split"])]:
+                figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
+                for category, curve in curves[curves["split"] == label].groupby("category"):
+                    colour = COLOURS.get(category, "black")
+                    left.plot(curve["prefix_tokens"], curve["mean_log10_p"], color=colour, label=category)
+                    right.plot(curve["prefix_tokens"], curve["share_p_at_least_half"], color=colour, label=category)
+                left.set_xlabel("first j continuation tokens")
+                left.set_ylabel("mean log10 P")
+                right.set_xlabel("first j continuation tokens")
+                right.set_ylabel("share with P >= 0.5")
+                right.legend(fontsize=7)
+                save(
+                    figure,
+                    f"extraction_prefix_{label.replace('/', '_')}.png",
+                    f"{label}: probability of reproducing the first j tokens (Li et al. 2025)",
+                )
+        else:
+            skipped.append("memorization by length (no token_log_probs: run likelihood_with_token_log_probs)")
+    else:
+        skipped.append("extraction risk (no continuation_log_prob: run the likelihood filter)")
 
     sections += analysis_sections(run_dir)
     manifest_path = run_dir / "_manifest.json"
