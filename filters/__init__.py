@@ -9,6 +9,7 @@ from filters import (  # noqa: F401  (registration side effects)
     memorization,
     patterns,
     semantic_duplicates,
+    sensitive_content,
     taxonomy,
     token_frequency,
 )

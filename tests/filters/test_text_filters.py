@@ -34,3 +34,39 @@ def test_token_repetition_reads_each_row_of_a_sliced_array():
     assert out["num_repeating"].tolist() == expected["num_repeating"].tolist()
     assert out["repeating_offset"].tolist() == expected["repeating_offset"].tolist()
     assert out["smallest_repeating_chunk"].to_pylist() == expected["smallest_repeating_chunk"].to_pylist() != [[]] * 3
+
+
+def test_sensitive_content_through_the_fused_pass_with_and_without_spans():
+    from utils.pipeline.config import SensitiveContentConfig
+    from utils.pipeline.fused_pass import FusedPass
+
+    texts = ["write to jane.doe@fastmail.fm or 8.8.8.8", "", None, "plain prose, nothing here"]
+    batch = batch_of([[5, 6]] * 4).append_column("text", pa.array(texts, pa.string()))
+    for name, keep_spans in (("sensitive_content", False), ("sensitive_content_with_spans", True)):
+        cls = get_filter(name)
+        resources = FilterResources(sensitive_content=SensitiveContentConfig(keep_spans=keep_spans))
+        schema = pa.schema([*batch.schema, *cls.adds])
+        out = FusedPass((cls,), resources, schema, "test", "null", 97).process(batch, [cls(resources)]).to_pydict()
+        assert out["sensitive_kinds"] == [["email", "ip_public"], [], None, []]
+        assert out["sensitive_count"] == [2, 0, None, 0]
+        assert ("sensitive_spans" in out) == keep_spans
+        if keep_spans:
+            spans = out["sensitive_spans"][0]
+            assert [texts[0][s["start"] : s["end"]] for s in spans] == ["jane.doe@fastmail.fm", "8.8.8.8"]
+            assert all(set(s) == {"kind", "start", "end"} for s in spans)  # offsets only, never the value
+
+
+def test_keep_spans_selects_the_spans_variant_and_regions_are_checked():
+    import pytest
+
+    from utils.pipeline.config import build_config
+    from utils.pipeline.errors import ConfigError
+    from utils.pipeline.preflight import planned_filters
+
+    config = build_config({"filters": ["detokenize", "sensitive_content"], "sensitive_content": {"keep_spans": True}})
+    assert planned_filters(config) == ("detokenize", "sensitive_content_with_spans")
+    assert planned_filters(build_config({"filters": ["detokenize", "sensitive_content"]})) == ("detokenize", "sensitive_content")
+    with pytest.raises(ConfigError, match="phone_regions must list ISO 3166 region codes"):
+        build_config({"sensitive_content": {"phone_regions": ["USA"]}})
+    with pytest.raises(ConfigError, match="keep_spans must be true or false"):
+        build_config({"sensitive_content": {"keep_spans": "yes"}})

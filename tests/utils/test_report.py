@@ -49,6 +49,9 @@ def check_report(run_dir):
     discoverable = pd.read_csv(report / "extraction_discoverability.csv")
     shares = discoverable[[f"discoverable_n{n}" for n in (1, 10, 100, 1000, 10000)]].to_numpy()
     assert (shares[:, 1:] >= shares[:, :-1]).all()  # more samples never discover fewer rows
+    rates = pd.read_csv(report / "sensitive_content_rates.csv").set_index(["scheme", "model", "kind"])
+    assert rates.loc[("deduped", "70m", "email"), "memorized_share"] > 0  # the sample's licences carry e-mail addresses
+    assert "sensitive_content_rates.png" in names
     curves = pd.read_csv(report / "extraction_prefix_curves.csv")
     assert (curves.groupby(["split", "category"])["mean_log10_p"].apply(lambda c: c.is_monotonic_decreasing)).all()
 

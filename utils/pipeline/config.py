@@ -142,6 +142,14 @@ class CodeVsNlConfig:
 
 
 @dataclass(frozen=True)
+class SensitiveContentConfig:
+    """sensitive_content: personal data and secrets in the text (docs/METRICS.md, 'Sensitive content')."""
+
+    keep_spans: bool = False  # also write sensitive_spans (kind, start, end); never the matched strings
+    phone_regions: tuple[str, ...] = ("US",)  # regions whose national phone formats count (+international in any)
+
+
+@dataclass(frozen=True)
 class TaxonomyConfig:
     recitation_threshold: int = 6  # sequence_duplicates >= this: recitation (the reference's training script used 6)
 
@@ -166,8 +174,9 @@ class Config:
     taxonomy: TaxonomyConfig = TaxonomyConfig()
     semantic: SemanticConfig = SemanticConfig()
     code_vs_nl: CodeVsNlConfig = CodeVsNlConfig()
+    sensitive_content: SensitiveContentConfig = SensitiveContentConfig()
     sample: SampleConfig = SampleConfig()
-    filters: tuple[str, ...] = ("detokenize", "compression", "patterns")
+    filters: tuple[str, ...] = ("detokenize", "compression", "patterns", "sensitive_content")
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -185,6 +194,7 @@ _SECTIONS = {
     "taxonomy": TaxonomyConfig,
     "semantic": SemanticConfig,
     "code_vs_nl": CodeVsNlConfig,
+    "sensitive_content": SensitiveContentConfig,
     "sample": SampleConfig,
 }
 
@@ -387,6 +397,17 @@ def validate(config: Config) -> None:
             raise ConfigError(f"model.{key} must be positive or null, got {getattr(model, key)}.")
     if not 0 < model.min_k <= 1:
         raise ConfigError(f"model.min_k must be in (0, 1], got {model.min_k}.")
+    sensitive = config.sensitive_content
+    if not isinstance(sensitive.keep_spans, bool):
+        raise ConfigError(f"sensitive_content.keep_spans must be true or false, got {sensitive.keep_spans!r}.")
+    import phonenumbers
+
+    unknown_regions = [region for region in sensitive.phone_regions if region not in phonenumbers.SUPPORTED_REGIONS]
+    if unknown_regions or not sensitive.phone_regions:
+        raise ConfigError(
+            "sensitive_content.phone_regions must list ISO 3166 region codes that phonenumbers knows "
+            f"(e.g. US, GB, DE); got {list(sensitive.phone_regions)}."
+        )
     extraction = config.extraction
     if type(extraction.temperature) not in (int, float) or not 0 < extraction.temperature < math.inf:
         raise ConfigError(f"extraction.temperature must be a positive number, got {extraction.temperature!r}.")

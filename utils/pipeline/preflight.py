@@ -19,7 +19,7 @@ def prepare(config: Config) -> tuple[Plan, list[SplitInput]]:
         from utils.sample.build import ensure_sample
 
         ensure_sample(config.sample)
-    plan = build_plan(config.filters)
+    plan = build_plan(planned_filters(config))
     splits = resolve_splits(config)
     if not splits:
         raise PipelineError("No splits selected: check --datasets, --schemes, --models and --splits.")
@@ -35,6 +35,15 @@ def prepare(config: Config) -> tuple[Plan, list[SplitInput]]:
     if "nl_classifier" in plan.needs:
         classifier_handle(config.code_vs_nl)
     return plan, inputs
+
+
+def planned_filters(config: Config) -> tuple[str, ...]:
+    """config.filters with the variants its settings select: sensitive_content.keep_spans adds the spans column."""
+    if config.sensitive_content.keep_spans:
+        if "sensitive_content_with_spans" in config.filters:
+            return config.filters
+        return tuple("sensitive_content_with_spans" if name == "sensitive_content" else name for name in config.filters)
+    return config.filters
 
 
 def check_semantic(config: Config, splits) -> None:

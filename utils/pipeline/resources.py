@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: filters import this module on executors, where Spark-side modules are not needed
     from utils.corpus.lookups import NgramDuplicates, PrecomputedDuplicates, SemanticCounts, TokenCounts
-    from utils.pipeline.config import TaxonomyConfig
+    from utils.pipeline.config import SensitiveContentConfig, TaxonomyConfig
     from utils.runtime.classifiers import ClassifierHandle
     from utils.runtime.models import ModelHandle
     from utils.runtime.tokenizers import TokenizerHandle
@@ -26,6 +26,7 @@ class FilterResources:
     taxonomy: TaxonomyConfig | None = None  # the taxonomy's thresholds
     semantic_counts: SemanticCounts | None = None  # snowclone/template counts of the split's rows (semantic join)
     nl_classifier: ClassifierHandle | None = None  # the code-vs-natural-language classifier (code_vs_nl)
+    sensitive_content: SensitiveContentConfig | None = None  # phone regions of the sensitive_content filter
 
     def missing(self, needs: tuple[str, ...]) -> list[str]:
         return [need for need in needs if getattr(self, need) is None]

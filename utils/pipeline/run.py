@@ -187,6 +187,7 @@ def _run_split(
         token_counts=statistics.token_counts,
         taxonomy=config.taxonomy,
         semantic_counts=semantic_counts,
+        sensitive_content=config.sensitive_content if "sensitive_content" in plan.needs else None,
     )
     if data.sample_size:
         frame = frame.orderBy(F.rand(data.sample_seed)).limit(data.sample_size)

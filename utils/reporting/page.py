@@ -18,6 +18,7 @@ from filters.taxonomy import CATEGORIES
 from utils.data.splits import MODEL_SIZES
 from utils.pipeline.errors import DataSourceError
 from utils.reporting.extraction import discoverability_table, prefix_curves, table_html
+from utils.reporting.sensitive import by_category, memorized_vs_base_rate, rates_html
 
 COLOURS = {"recitation": "#d95f02", "reconstruction": "#7570b3", "recollection": "#1b9e77"}
 HEAVY_TAILED = {
@@ -237,6 +238,41 @@ def build_report(run_dir: str | Path) -> Path:
             skipped.append("memorization by length (no token_log_probs: run likelihood_with_token_log_probs)")
     else:
         skipped.append("extraction risk (no continuation_log_prob: run the likelihood filter)")
+
+    if "sensitive_kinds" in schema_names:
+        rates = memorized_vs_base_rate(dataset)
+        categories = by_category(dataset)
+        rates.to_csv(out / "sensitive_content_rates.csv", index=False)
+        categories.to_csv(out / "sensitive_content_by_category.csv", index=False)
+        if not rates.empty:
+            sections.append(
+                "<h2>Sensitive content: memorized rows vs the Pile base rate of the same scheme</h2><p>Share of rows "
+                "whose text holds each kind (sensitive_content filter); ratio above 1: memorized more often than the "
+                "control sample holds it. Tables: sensitive_content_rates.csv, sensitive_content_by_category.csv.</p>" + rates_html(rates)
+            )
+            shown = rates[rates["kind"] == "any"]
+            figure, axis = plt.subplots(figsize=(max(6, 0.7 * len(shown)), 3.5))
+            labels = (shown["scheme"] + "." + shown["model"]).tolist()
+            positions = np.arange(len(shown))
+            axis.bar(positions - 0.2, shown["memorized_share"], width=0.4, label="memorized")
+            axis.bar(positions + 0.2, shown["pile_share"].fillna(0), width=0.4, label="Pile (same scheme)")
+            axis.set_xticks(positions, labels, rotation=60, ha="right", fontsize=8)
+            axis.set_ylabel("share of rows with any kind")
+            axis.legend(fontsize=8)
+            save(figure, "sensitive_content_rates.png", "Rows holding personal data or secrets: memorized vs Pile")
+        if not categories.empty:
+            table = categories[categories["kind"] == "any"]
+            body = "".join(
+                f"<tr><td>{html.escape(str(r.dataset))}</td><td>{html.escape(str(r.scheme))}</td><td>{html.escape(str(r.taxonomy))}</td>"
+                f"<td>{r.rows:,}</td><td>{100 * r.share:.3f} %</td></tr>"
+                for r in table.itertuples()
+            )
+            sections.append(
+                "<h2>Sensitive content per taxonomy category (any kind)</h2><table><tr><th>dataset</th><th>scheme</th>"
+                f"<th>category</th><th>rows</th><th>with any kind</th></tr>{body}</table>"
+            )
+    else:
+        skipped.append("sensitive content rates (no sensitive_kinds: run the sensitive_content filter)")
 
     sections += analysis_sections(run_dir)
     manifest_path = run_dir / "_manifest.json"

@@ -41,7 +41,7 @@ from utils.sample.texts import GENERATORS
 
 log = logging.getLogger(__name__)
 
-VERSION = 7  # 6: splits in SHARDS files (one Spark task per file: a one-file split used one core); 7: classifier/
+VERSION = 8  # 6: splits in SHARDS files (one Spark task per file: a one-file split used one core); 7: classifier/; 8: e-mails in licences
 RECORDS = 4000
 ROW_TOKENS = 64
 RECORD_TOKENS = 2049

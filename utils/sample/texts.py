@@ -54,9 +54,19 @@ def code(rng: np.random.Generator) -> str:
     )
 
 
+AUTHORS = ("jane doe", "omar haddad", "li wei", "maria rossi", "kwame mensah", "sven larsen")
+MAIL_DOMAINS = ("fastmail.fm", "posteo.de", "gmx.net", "mail.ru")
+
+
 def licence(rng: np.random.Generator) -> str:
+    """A licence header; half carry the author's (fake) e-mail address, as real ones do: personal data that recites."""
     year = int(rng.integers(2005, 2021))
-    return f"/*\n * Copyright (c) {year}\n *\n * " + LICENCES[int(rng.integers(len(LICENCES)))] + "\n */\n"
+    author = ""
+    if rng.integers(2):
+        first, last = AUTHORS[int(rng.integers(len(AUTHORS)))].split()
+        domain = MAIL_DOMAINS[int(rng.integers(len(MAIL_DOMAINS)))]
+        author = f" {first.title()} {last.title()} <{first}.{last}@{domain}>"
+    return f"/*\n * Copyright (c) {year}{author}\n *\n * " + LICENCES[int(rng.integers(len(LICENCES)))] + "\n */\n"
 
 
 def incrementing(rng: np.random.Generator) -> str:

@@ -19,7 +19,7 @@ def test_unknown_filter_lists_choices():
     with pytest.raises(
         ConfigError,
         match="Registered filters: code_vs_nl, compression, detokenize, duplication, likelihood, likelihood_with_token_log_probs, "
-        "memorization, patterns, semantic_duplicates, taxonomy, token_frequency",
+        "memorization, patterns, semantic_duplicates, sensitive_content, sensitive_content_with_spans, taxonomy, token_frequency",
     ):
         build_plan(("detokenize", "perplexity_typo"))
 
