@@ -4,23 +4,26 @@ Prints:
 1. precision and recall per kind on tests/metrics/sensitive_cases.py (generated snippets, fake values with valid
    checksums, hard negatives from code, logs, licences and tables);
 2. what it finds in real text (benchmarks/realistic_rows.py: the labelled texts of ../shared tokenized with the
-   Pythia tokenizer, 64 ids per row, decoded), per kind; `--show` prints each finding's kind and its context so a
-   person can judge it (these texts are public Pile data);
+   Pythia tokenizer, 64 ids per row, decoded) and in real code (the running interpreter's standard library,
+   site-packages left out, in 250-character chunks), per kind; `--show N` prints N random findings per kind with
+   their context, so a person can judge them (public Pile data and CPython's own source);
 3. texts/s on one core (process CPU time) of ours (RE2 gates, then only the detectors that can match) beside the
    libraries called on every text (every detector, every plugin on every line: `gated=False`), same texts, same
    findings;
 4. the fused CPU pass (detokenize + compression + patterns) on one core with and without sensitive_content, and,
    with --cli, the whole CLI on `local[2]` with and without it.
 
-    python benchmarks/sensitive_content.py --rows 20000 [--show] [--cli]
+    python benchmarks/sensitive_content.py --rows 20000 [--show 20] [--cli]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from collections import Counter
@@ -58,21 +61,38 @@ def print_agreement() -> None:
         print(f"  {kind:24s} {s['precision']:9.3f} {s['recall']:7.3f} {s['true_positives']:4d} {s['false_positives']:4d} {s['misses']:4d}")
 
 
-def real_findings(texts: list[str], show: bool) -> None:
-    distinct = list(dict.fromkeys(texts))
+def findings_in(texts: list[str], label: str, show: int) -> None:
+    """Rows holding each kind (and findings), and `show` random findings per kind with 30 characters either side."""
     counts: Counter = Counter()
     rows: Counter = Counter()
-    for text in distinct:
+    examples: dict[str, list[str]] = {}
+    for text in texts:
         findings = sensitive_findings(text)
         counts.update(f.kind for f in findings)
         rows.update(set(kinds_of(findings)))
-        for f in findings if show else ():
-            context = text[max(0, f.start - 30) : f.end + 30].replace("\n", "\\n")
-            print(f"    {f.kind:22s} ...{context}...")
-    print(
-        f"\nfindings in {len(distinct):,} distinct real rows: "
-        + (", ".join(f"{k} {rows[k]} rows ({counts[k]})" for k in KINDS if counts[k]) or "none")
-    )
+        for f in findings:
+            examples.setdefault(f.kind, []).append(text[max(0, f.start - 30) : f.end + 30].replace("\n", "\\n"))
+    found = ", ".join(f"{k} {rows[k]} rows ({counts[k]})" for k in KINDS if counts[k]) or "none"
+    print(f"\nfindings in {label}: {found}")
+    for kind in KINDS if show else ():
+        chosen = random.Random(1).sample(examples.get(kind, []), min(show, len(examples.get(kind, []))))
+        for context in chosen:
+            print(f"    {kind:22s} ...{context}...")
+
+
+def standard_library_chunks(size: int = 250) -> list[str]:
+    """The running interpreter's standard library (site-packages left out) in chunks of `size` characters."""
+    root = Path(sysconfig.get_paths()["stdlib"])
+    chunks = []
+    for path in sorted(root.rglob("*.py")):
+        if "site-packages" in path.parts:
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        chunks.extend(text[i : i + size] for i in range(0, len(text), size))
+    return chunks
 
 
 def speed(texts: list[str]) -> None:
@@ -121,7 +141,7 @@ def cli_rates(ids: np.ndarray, master: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=20_000)
-    parser.add_argument("--show", action="store_true", help="print every finding in the real rows with its context")
+    parser.add_argument("--show", type=int, default=0, help="print this many random findings per kind, with context")
     parser.add_argument("--cli", action="store_true", help="also time the whole CLI with and without the filter")
     parser.add_argument("--master", default="local[2]")
     args = parser.parse_args()
@@ -132,7 +152,9 @@ def main() -> None:
     texts = parse_tokenizer(tokenizer_json, "benchmark").decode_batch(ids.tolist(), skip_special_tokens=False)
     print(f"rows: {args.rows:,} from {source}\n")
     print_agreement()
-    real_findings(texts, args.show)
+    findings_in(list(dict.fromkeys(texts)), f"{len(set(texts)):,} distinct real rows", args.show)
+    chunks = standard_library_chunks()
+    findings_in(chunks, f"{len(chunks):,} chunks of 250 characters of the Python standard library", args.show)
     sensitive_findings("warm up: imports and phone metadata")
     speed(texts[: min(len(texts), 5000)])
     fused_pass_rates(ids, tokenizer_json)

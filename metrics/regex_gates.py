@@ -128,19 +128,21 @@ class GateSet:
         options = _options()
         self._set = re2.Set.SearchSet(options)
         self._names: list[str] = []
-        self.always: set[str] = set()  # names with a pattern RE2 cannot take: they run on every text
+        always: set[str] = set()  # names with a pattern RE2 cannot take: they run on every text
         for name, compiled in patterns.items():
             for regex in compiled:
                 superset = superset_pattern(regex.pattern, regex.flags)
                 if not _re2_accepts(superset):
-                    self.always.add(name)
+                    always.add(name)
                     continue
                 self._set.Add(superset)
                 self._names.append(name)
         self._set.Compile()
+        self.always = frozenset(always)
 
-    def matching(self, text: str) -> set[str]:
-        return {self._names[index] for index in self._set.Match(text) or ()} | self.always
+    def matching(self, text: str) -> frozenset[str] | set[str]:
+        found = self._set.Match(text)
+        return {self._names[index] for index in found} | self.always if found else self.always
 
 
 def _options():
