@@ -125,8 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         from utils.pipeline.run import run
 
         if config.run.dry_run:
-            plan, inputs = prepare(config)
-            print(describe(config, plan, inputs))
+            print(describe(config, prepare(config)))
             return 0
         manifest = run(config)
     except PipelineError as error:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from utils.corpus.lookups import NEEDS
 from utils.corpus.readers import open_corpus
 from utils.corpus.statistics import StatisticsProvider
@@ -9,12 +11,21 @@ from utils.data.sources import SplitInput, locate_input, resolve_splits
 from utils.pipeline.config import Config
 from utils.pipeline.errors import ConfigError, PipelineError
 from utils.pipeline.plan import BASE_SCHEMA, Plan, build_plan
-from utils.runtime.classifiers import classifier_handle
+from utils.runtime.classifiers import ClassifierHandle, classifier_handle
 from utils.runtime.models import check_model_available, model_for_split
 
 
-def prepare(config: Config) -> tuple[Plan, list[SplitInput]]:
-    """The plan and the located inputs; raises a PipelineError naming what is wrong."""
+@dataclass(frozen=True)
+class Prepared:
+    """What the checks before any work resolved, handed to the run so that nothing is resolved twice."""
+
+    plan: Plan
+    inputs: list[SplitInput]
+    nl_classifier: ClassifierHandle | None  # the code_vs_nl classifier, its config fetched once
+
+
+def prepare(config: Config) -> Prepared:
+    """The plan, the located inputs and the resolved classifier; raises a PipelineError naming what is wrong."""
     if config.sample.enabled:
         from utils.sample.build import ensure_sample
 
@@ -32,9 +43,8 @@ def prepare(config: Config) -> tuple[Plan, list[SplitInput]]:
             check_model_available(handle)
     if "semantic_counts" in plan.needs:
         check_semantic(config, splits)
-    if "nl_classifier" in plan.needs:
-        classifier_handle(config.code_vs_nl)
-    return plan, inputs
+    nl_classifier = classifier_handle(config.code_vs_nl) if "nl_classifier" in plan.needs else None
+    return Prepared(plan, inputs, nl_classifier)
 
 
 def planned_filters(config: Config) -> tuple[str, ...]:
@@ -76,11 +86,12 @@ def check_corpora(config: Config, plan: Plan, splits) -> None:
         open_corpus(config.statistics.corpora[key], f"statistics.corpora.{key}")
 
 
-def describe(config: Config, plan: Plan, inputs: list[SplitInput]) -> str:
+def describe(config: Config, prepared: Prepared) -> str:
     """The plan, each split's input and statistics source and model, and the output directory (`--dry-run`)."""
+    plan, inputs = prepared.plan, prepared.inputs
     lines = [plan.describe()]
-    if "nl_classifier" in plan.needs:
-        handle = classifier_handle(config.code_vs_nl)
+    if prepared.nl_classifier:
+        handle = prepared.nl_classifier
         lines.append(f"code_vs_nl classifier: {handle.label}, natural language = class {handle.nl_index} ({handle.nl_label!r})")
     lines.append(f"{len(inputs)} split(s):")
     statistics = StatisticsProvider(None, config, plan.needs)

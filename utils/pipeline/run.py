@@ -20,7 +20,6 @@ from utils.pipeline.manifest import MANIFEST, RUN_LOG, MemoryLog, package_versio
 from utils.pipeline.plan import INCOMPLETE_REASON, INVALID_REASON, Plan, own_columns
 from utils.pipeline.preflight import check_extra_columns, prepare
 from utils.pipeline.resources import FilterResources
-from utils.runtime.classifiers import classifier_handle
 from utils.runtime.models import model_for_split
 
 log = logging.getLogger(__name__)
@@ -34,7 +33,8 @@ def run(config: Config) -> dict[str, Any]:
     from utils.runtime.tokenizers import TokenizerBroadcasts
 
     started = time.time()
-    plan, inputs = prepare(config)
+    prepared = prepare(config)
+    plan, inputs = prepared.plan, prepared.inputs
     run_id = check_run_id(config.run.run_id or dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ"))
     memory_log = MemoryLog()
     logging.getLogger().addHandler(memory_log)
@@ -62,7 +62,7 @@ def run(config: Config) -> dict[str, Any]:
     }
     tokenizers = TokenizerBroadcasts(spark, config.tokenizer) if plan.needs & {"tokenizer", "semantic_counts"} else None
     statistics = StatisticsProvider(spark, config, plan.needs)
-    nl_classifier = classifier_handle(config.code_vs_nl) if "nl_classifier" in plan.needs else None
+    nl_classifier = prepared.nl_classifier
     try:
         clock = time.time()
         statistics.prepare({source.split: read_split(spark, source) for source in inputs})

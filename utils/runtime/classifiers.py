@@ -14,6 +14,7 @@ from pathlib import Path
 
 from utils.pipeline.errors import ConfigError, DataSourceError
 from utils.runtime.devices import task_device
+from utils.runtime.model_directories import check_weights_directory, local_model_dir
 
 log = logging.getLogger(__name__)
 _WORKER_CLASSIFIERS: dict[tuple, tuple] = {}
@@ -87,12 +88,9 @@ def classifier_handle(config) -> ClassifierHandle:
     """The configured classifier (a CodeVsNlConfig) checked before any work: its config is found, it has >= 2 labels
     and a natural-language class; a local directory also needs safetensors weights and a tokenizer."""
     label = config.model + (f"@{config.revision}" if config.revision else "")
-    local = Path(config.model).expanduser()
-    if local.exists():
-        if not (local / "config.json").is_file() or not any(local.glob("*.safetensors")):
-            raise DataSourceError(
-                f"Classifier directory {local} needs config.json and *.safetensors weights (only safetensors are loaded)."
-            )
+    local = local_model_dir(config.model)
+    if local:
+        check_weights_directory(local, "Classifier")
         if not any((local / name).is_file() for name in ("tokenizer.json", "vocab.txt", "tokenizer_config.json")):
             raise DataSourceError(f"Classifier directory {local} holds no tokenizer (tokenizer.json, vocab.txt or tokenizer_config.json).")
     try:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from utils.pipeline.errors import DataSourceError
 from utils.runtime.devices import task_device
+from utils.runtime.model_directories import check_weights_directory, local_model_dir
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +66,9 @@ def load_embedding_model(model_id: str, device: str):
 
 def check_embedding_model(model_id: str) -> None:
     """Fails before any work, with one message, when the model cannot be found (reads its config only)."""
-    local = Path(model_id).expanduser()
-    if local.exists():
-        if not (local / "modules.json").is_file() and not (local / "config.json").is_file():
-            raise DataSourceError(f"Embedding model directory {local} holds neither modules.json nor config.json.")
-        if not any(local.rglob("*.safetensors")):
-            raise DataSourceError(f"Embedding model directory {local} has no *.safetensors weights (only safetensors are loaded).")
+    local = local_model_dir(model_id)
+    if local:
+        check_weights_directory(local, "Embedding model", ("modules.json", "config.json"), nested=True)
         return
     try:
         from transformers import AutoConfig

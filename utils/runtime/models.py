@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 from utils.data.splits import Split, pythia_repo
 from utils.pipeline.errors import ConfigError, DataSourceError
 from utils.runtime.devices import task_device
+from utils.runtime.model_directories import check_weights_directory, local_model_dir
 
 log = logging.getLogger(__name__)
 _WORKER_MODELS: dict[tuple, object] = {}
@@ -108,18 +108,11 @@ def model_for_split(config: ModelConfig, split: Split, extraction: ExtractionCon
     )
 
 
-def local_model_dir(model_id: str) -> Path | None:
-    """The model's directory when `model_id` names one on this machine, else None (a Hugging Face id)."""
-    local = Path(model_id).expanduser()
-    return local if local.exists() else None
-
-
 def check_model_available(handle: ModelHandle) -> None:
     """Fails early, with one message, when the model or revision cannot be found (reads config.json only)."""
     local = local_model_dir(handle.model_id)
     if local:
-        if not (local / "config.json").is_file() or not any(local.glob("*.safetensors")):
-            raise DataSourceError(f"Model directory {local} needs config.json and *.safetensors weights (only safetensors are loaded).")
+        check_weights_directory(local, "Model")
         return
     try:
         from transformers import AutoConfig

@@ -1,0 +1,22 @@
+"""A model named by a local directory: found or not, and holding what loading it needs (safetensors only)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from utils.pipeline.errors import DataSourceError
+
+
+def local_model_dir(model_id: str) -> Path | None:
+    """The model's directory when `model_id` names one on this machine, else None (a Hugging Face id)."""
+    local = Path(model_id).expanduser()
+    return local if local.exists() else None
+
+
+def check_weights_directory(local: Path, what: str, config_files: tuple[str, ...] = ("config.json",), nested: bool = False) -> None:
+    """Fails with one message unless `local` holds one of `config_files` and *.safetensors weights (in subfolders too
+    when `nested`, as sentence-transformers lays models out); pickle weights are never loaded."""
+    if not any((local / name).is_file() for name in config_files):
+        raise DataSourceError(f"{what} directory {local} holds no {' or '.join(config_files)}.")
+    if not any(local.rglob("*.safetensors") if nested else local.glob("*.safetensors")):
+        raise DataSourceError(f"{what} directory {local} has no *.safetensors weights (only safetensors are loaded).")
