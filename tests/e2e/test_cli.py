@@ -171,6 +171,8 @@ def check_notebook(run_dir: Path) -> None:
     assert sum("image/png" in output.get("data", {}) for output in outputs) >= 2
     assert any("recollection" in output.get("data", {}).get("text/plain", "") for output in outputs)
     assert any("pr_auc" in output.get("data", {}).get("text/plain", "") for output in outputs)  # the _analysis cell
+    assert any("discoverable_n10000" in output.get("data", {}).get("text/plain", "") for output in outputs)  # extraction risk
+    assert any("pile_share" in output.get("data", {}).get("text/plain", "") for output in outputs)  # sensitive content
 
 
 def sample_corpus(sample_dir: Path) -> np.ndarray:
