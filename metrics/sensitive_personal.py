@@ -47,7 +47,7 @@ NATIONAL_IDS = (  # (candidate shape, python-stdnum module): ids whose number ca
     (re.compile(r"(?<![\d.])\d{3}\.\d{3}\.\d{3}-\d{2}(?![\d\-])"), "stdnum.br.cpf"),
     (re.compile(r"(?<![\w.+\-])\d{6}[-+A]\d{3}[0-9A-Y]\b"), "stdnum.fi.hetu"),
     (re.compile(r"(?<![\d\-])\d{6}[-+]\d{4}(?![\d\-])"), "stdnum.se.personnummer"),
-    (re.compile(r"(?<![\d ])[2-9]\d{3} \d{4} \d{4}(?![\d ]\d)"), "stdnum.in_.aadhaar"),
+    (re.compile(r"(?<!\d)(?<!\d )[2-9]\d{3} \d{4} \d{4}(?! ?\d)"), "stdnum.in_.aadhaar"),  # not 3 groups of a card
     (re.compile(r"(?<!\d)\d{17}[\dX](?![\dA-Za-z])"), "stdnum.cn.ric"),
 )
 # Issuer prefixes and lengths of the major card brands (ISO/IEC 7812 IIN ranges as the brands publish them).

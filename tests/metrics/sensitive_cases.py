@@ -13,7 +13,7 @@ import ipaddress
 import random
 import string
 
-from stdnum import iban, luhn
+from stdnum import iban, luhn, verhoeff
 from stdnum.br import cpf
 from stdnum.cn import ric
 from stdnum.es import dni
@@ -82,7 +82,11 @@ def _iban(rng: random.Random) -> str:
 
 
 def _national_id(rng: random.Random) -> str:
-    kind = rng.choice(["dni", "cpf", "ric"])
+    kind = rng.choice(["dni", "cpf", "ric", "aadhaar"])
+    if kind == "aadhaar":
+        digits = str(rng.randint(2, 9)) + "".join(rng.choice(string.digits) for _ in range(10))
+        full = digits + verhoeff.calc_check_digit(digits)
+        return f"{full[:4]} {full[4:8]} {full[8:]}"
     if kind == "dni":
         digits = "".join(rng.choice(string.digits) for _ in range(8))
         return digits + dni.calc_check_digit(digits)

@@ -33,6 +33,7 @@ def test_precision_and_recall_per_kind_on_the_labelled_snippets(snippets):
         ("Visa 4111-1111-1111-1111, Amex 3782 822463 10005", ["payment_card"]),
         ("IBAN: GB82 WEST 1234 5698 7654 32.", ["iban"]),
         ("DNI 12345678Z; CPF 111.444.777-35", ["national_id"]),
+        ("Aadhaar: 2341 2341 2346", ["national_id"]),
         ("mysql://root:S3cretPw99@10.1.2.3/db", ["ip_private_or_reserved", "url_credentials"]),
         ("-----BEGIN EC PRIVATE KEY-----", ["private_key"]),
         ('aws_access_key_id = "AKIAIOSFODNN7EXAMPL3"', ["api_token"]),
