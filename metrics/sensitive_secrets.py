@@ -23,10 +23,10 @@ KIND_OF_PLUGIN = {  # detect-secrets plugin class -> our kind
 # Every other plugin detects one provider's token shape (AWS, GitHub, GitLab, Slack, Stripe, JWT, ...): api_token.
 # IPPublicDetector is left out: IP addresses are found and told public from private in metrics/sensitive_personal.py.
 LEFT_OUT = {"IPPublicDetector"}
-FILENAME = "text"  # no extension: detect-secrets applies its file-type-neutral rules (quoted values)
-# A text has no file type: the keyword plugin applies its type-neutral rules, which want the value quoted. Its YAML and
-# INI rules (unquoted `password: x`) were tried and dropped: on real code they fire on type annotations
-# (`password: bytes`) and attribute paths (`"secretName": self.secret_name`).
+# A text has no file type: with no extension the keyword plugin applies its type-neutral rules, which want the value
+# quoted. Its YAML and INI rules (unquoted `password: x`) were tried and dropped: on real code they fire on type
+# annotations (`password: bytes`) and attribute paths (`"secretName": self.secret_name`).
+FILENAME = "text"
 MIN_SECRET_LENGTH = 6  # a keyword's value shorter than this is a flag, a placeholder or a test stub, not a credential
 NOT_SECRET_VALUES = {"true", "false", "yes", "no", "none", "null", "required", "optional", "changeme", "password"}
 DNA = re.compile(r"[ACGTN]+")  # a run of nucleotides that happens to start like an AWS key id (ACCA...)
