@@ -16,7 +16,8 @@ def local_model_dir(model_id: str) -> Path | None:
 def check_weights_directory(local: Path, what: str, config_files: tuple[str, ...] = ("config.json",), nested: bool = False) -> None:
     """Fails with one message unless `local` holds one of `config_files` and *.safetensors weights (in subfolders too
     when `nested`, as sentence-transformers lays models out); pickle weights are never loaded."""
+    needs = f"it needs {' or '.join(config_files)} and *.safetensors weights (only safetensors are loaded)"
     if not any((local / name).is_file() for name in config_files):
-        raise DataSourceError(f"{what} directory {local} holds no {' or '.join(config_files)}.")
+        raise DataSourceError(f"{what} directory {local} holds no {' or '.join(config_files)}: {needs}.")
     if not any(local.rglob("*.safetensors") if nested else local.glob("*.safetensors")):
-        raise DataSourceError(f"{what} directory {local} has no *.safetensors weights (only safetensors are loaded).")
+        raise DataSourceError(f"{what} directory {local} has no *.safetensors weights: {needs}.")
