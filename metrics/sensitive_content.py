@@ -7,12 +7,12 @@ strings are never returned: the output must not become a new copy of the secrets
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 
 from metrics.regex_gates import GateSet
 from metrics.sensitive_personal import candidate_patterns, personal_data
 from metrics.sensitive_secrets import secret_scanner
+from metrics.text_findings import Finding
 
 KINDS = (
     "email",
@@ -29,13 +29,6 @@ KINDS = (
     "high_entropy_string",
 )
 KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
-
-
-@dataclass(frozen=True)
-class Finding:
-    kind: str
-    start: int  # character offsets into the text, end exclusive
-    end: int
 
 
 @cache
@@ -56,13 +49,18 @@ def sensitive_findings(text: str, phone_regions: tuple[str, ...] = ("US",), gate
             return []
         personal_hit = {name.split(":", 1)[1] for name in hit if name.startswith("personal:")}
         secret_hit = {name.split(":", 1)[1] for name in hit if name.startswith("secret:")}
-        secrets = [Finding(f.kind, f.start, f.end) for f in secret_scanner().scan(text, secret_hit)] if secret_hit else []
-        personal = [Finding(f.kind, f.start, f.end) for f in personal_data(text, phone_regions, personal_hit)] if personal_hit else []
+        secrets = secret_scanner().scan(text, secret_hit, gates_of=_secret_gates_matching) if secret_hit else []
+        personal = personal_data(text, phone_regions, personal_hit) if personal_hit else []
     else:
-        secrets = [Finding(f.kind, f.start, f.end) for f in secret_scanner().scan(text, gated=False)]
-        personal = [Finding(f.kind, f.start, f.end) for f in personal_data(text, phone_regions)]
-    personal = [p for p in personal if not any(p.start < s.end and s.start < p.end for s in secrets)]
+        secrets = secret_scanner().scan(text, gated=False)
+        personal = personal_data(text, phone_regions)
+    personal = [p for p in personal if not any(p.overlaps(s) for s in secrets)]
     return sorted([*personal, *secrets], key=lambda f: (f.start, KIND_ORDER[f.kind]))
+
+
+def _secret_gates_matching(line: str) -> set[str]:
+    """The secret plugins whose gate matches `line`, from the one combined set (not the scanner's own copy)."""
+    return {name[len("secret:") :] for name in detector_gates().matching(line) if name.startswith("secret:")}
 
 
 def kinds_of(findings: list[Finding]) -> list[str]:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
 from functools import cache
+
+from metrics.text_findings import Finding
 
 # A written phone number: optional +country code, then digit groups with separators (or a parenthesized area code).
 # phonenumbers checks each such candidate (and a few characters around it), not the whole text: ~100x faster.
@@ -61,25 +62,18 @@ CARD_BRANDS = (
 )
 
 
-@dataclass(frozen=True)
-class PersonalFinding:
-    kind: str
-    start: int
-    end: int
-
-
-def emails(text: str) -> list[PersonalFinding]:
+def emails(text: str) -> list[Finding]:
     """E-mail addresses, except documentation domains (example.com, .test...) and file names (icon@2x.png)."""
     out = []
     for match in EMAIL.finditer(text):
         domain = match.group(1)
         if NOT_MAIL_DOMAINS.search(domain) or domain.rsplit(".", 1)[-1].lower() in FILE_EXTENSIONS:
             continue
-        out.append(PersonalFinding("email", match.start(), match.end()))
+        out.append(Finding("email", match.start(), match.end()))
     return out
 
 
-def phone_numbers(text: str, regions: tuple[str, ...]) -> list[PersonalFinding]:
+def phone_numbers(text: str, regions: tuple[str, ...]) -> list[Finding]:
     """Numbers that `phonenumbers` finds valid and grouped as their region formats them (+international in any region).
 
     Only grouped numbers count: an ungrouped digit run, or "220 3000234" (an NNTP reply code and an article number
@@ -101,7 +95,7 @@ def phone_numbers(text: str, regions: tuple[str, ...]) -> list[PersonalFinding]:
             for match in phonenumbers.PhoneNumberMatcher(window, region, leniency=phonenumbers.Leniency.EXACT_GROUPING):
                 if not match.raw_string.isdigit():
                     spans.add((first + match.start, first + match.end))
-    return [PersonalFinding("phone_number", start, end) for start, end in sorted(spans)]
+    return [Finding("phone_number", start, end) for start, end in sorted(spans)]
 
 
 def _may_be_valid_in_region(digits: str, region: str) -> bool:
@@ -132,7 +126,7 @@ def _region_rule(region: str) -> tuple[re.Pattern, re.Pattern, tuple[str, ...]] 
     return re.compile(metadata.general_desc.national_number_pattern), re.compile(metadata.international_prefix), prefixes
 
 
-def ip_addresses(text: str) -> list[PersonalFinding]:
+def ip_addresses(text: str) -> list[Finding]:
     """IPv4 and IPv6 addresses valid for `ipaddress`; kind ip_public (globally routable) or ip_private_or_reserved (the rest)."""
     out = []
     for pattern in (IPV4, IPV6):
@@ -145,11 +139,11 @@ def ip_addresses(text: str) -> list[PersonalFinding]:
                 address = ipaddress.ip_address(match.group())
             except ValueError:
                 continue
-            out.append(PersonalFinding("ip_public" if address.is_global else "ip_private_or_reserved", match.start(), match.end()))
+            out.append(Finding("ip_public" if address.is_global else "ip_private_or_reserved", match.start(), match.end()))
     return out
 
 
-def payment_cards(text: str) -> list[PersonalFinding]:
+def payment_cards(text: str) -> list[Finding]:
     """Card numbers with a brand's prefix and length that pass Luhn; written without separators, only where the text
     names a card just before (a bare 16-digit run that passes Luhn is a hash or an id one time in ten)."""
     from stdnum import luhn
@@ -160,7 +154,7 @@ def payment_cards(text: str) -> list[PersonalFinding]:
         if len(set(digits)) > 1 and _card_brand_fits(digits) and luhn.is_valid(digits):
             if digits == match.group() and not CARD_CONTEXT.search(text, max(0, match.start() - 40), match.start()):
                 continue
-            out.append(PersonalFinding("payment_card", match.start(), match.end()))
+            out.append(Finding("payment_card", match.start(), match.end()))
     return out
 
 
@@ -168,7 +162,7 @@ def _card_brand_fits(digits: str) -> bool:
     return any(prefix.match(digits) and len(digits) in lengths for prefix, lengths in CARD_BRANDS)
 
 
-def ibans(text: str) -> list[PersonalFinding]:
+def ibans(text: str) -> list[Finding]:
     """IBANs that pass python-stdnum's country format and mod-97 check; a candidate that overran is cut back a group at a time."""
     from stdnum import iban
 
@@ -177,7 +171,7 @@ def ibans(text: str) -> list[PersonalFinding]:
         candidate = match.group()
         for _ in range(3):
             if iban.is_valid(candidate):
-                out.append(PersonalFinding("iban", match.start(), match.start() + len(candidate)))
+                out.append(Finding("iban", match.start(), match.start() + len(candidate)))
                 break
             cut = candidate.rfind(" ")
             if cut < 0:
@@ -186,7 +180,7 @@ def ibans(text: str) -> list[PersonalFinding]:
     return out
 
 
-def national_ids(text: str) -> list[PersonalFinding]:
+def national_ids(text: str) -> list[Finding]:
     """Identifiers of the NATIONAL_IDS shapes whose check digit or letter python-stdnum confirms."""
     import importlib
 
@@ -196,7 +190,7 @@ def national_ids(text: str) -> list[PersonalFinding]:
         for match in pattern.finditer(text):
             validator = validator or importlib.import_module(module)
             if validator.is_valid(match.group()):
-                out.append(PersonalFinding("national_id", match.start(), match.end()))
+                out.append(Finding("national_id", match.start(), match.end()))
     return out
 
 
@@ -209,21 +203,17 @@ DETECTORS = {  # name -> (the detector, the candidate patterns every finding of 
 }
 
 
-def personal_data(text: str, phone_regions: tuple[str, ...], may_match: set[str] | None = None) -> list[PersonalFinding]:
+def personal_data(text: str, phone_regions: tuple[str, ...], may_match: set[str] | None = None) -> list[Finding]:
     """Every kind of personal data in `text`; a span claimed by a more specific kind is not counted as a phone.
 
     `may_match`: the detectors (DETECTORS names and "phone_number") whose gate matched; None runs them all.
     """
     found = [f for name, (detect, _) in DETECTORS.items() if may_match is None or name in may_match for f in detect(text)]
     if may_match is None or "phone_number" in may_match:
-        found += [phone for phone in phone_numbers(text, phone_regions) if not any(_overlaps(phone, other) for other in found)]
+        found += [phone for phone in phone_numbers(text, phone_regions) if not any(phone.overlaps(other) for other in found)]
     return sorted(found, key=lambda f: (f.start, f.kind))
 
 
 def candidate_patterns() -> dict[str, tuple[re.Pattern, ...]]:
     """Each detector's candidate patterns, by name (phones included), for the gate set."""
     return {**{name: patterns for name, (_, patterns) in DETECTORS.items()}, "phone_number": (PHONE_GATE,)}
-
-
-def _overlaps(a: PersonalFinding, b: PersonalFinding) -> bool:
-    return a.start < b.end and b.start < a.end

@@ -10,8 +10,10 @@ plugin, and for the entropy plugins a quoted run long enough to reach their entr
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Callable
+from functools import cache, cached_property
+
+from metrics.text_findings import Finding
 
 KIND_OF_PLUGIN = {  # detect-secrets plugin class -> our kind
     "PrivateKeyDetector": "private_key",
@@ -44,21 +46,12 @@ ENTROPY_GATES = {
 }
 
 
-@dataclass(frozen=True)
-class SecretFinding:
-    kind: str
-    start: int
-    end: int
-
-
 class SecretScanner:
     """detect-secrets' plugins, each behind its gate; `scan(text)` lists the secrets found, with character spans."""
 
     def __init__(self):
         from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
         from detect_secrets.plugins.keyword import DENYLIST
-
-        from metrics.regex_gates import GateSet
 
         self.plugins: dict[str, tuple[object, str]] = {}  # plugin name -> (plugin, kind)
         self.patterns: dict[str, tuple[re.Pattern, ...]] = {}  # plugin name -> its gate's patterns
@@ -74,28 +67,43 @@ class SecretScanner:
                 self.patterns[name] = (re.compile("|".join(DENYLIST), re.IGNORECASE),)  # every keyword rule contains one
             else:
                 self.patterns[name] = tuple(plugin.denylist)
-        self.gates = GateSet(self.patterns)
 
-    def scan(self, text: str, may_match: set[str] | None = None, gated: bool = True) -> list[SecretFinding]:
-        """`may_match`: plugin names whose gate matched the whole text (None: test here). `gated=False` runs every
-        plugin on every line: the reference that the gates are tested against (tests/metrics/test_sensitive_content.py)."""
+    @cached_property
+    def gates(self):
+        """The plugins' own gate set (metrics/regex_gates.GateSet), compiled on first use: a caller that already
+        holds a set over these patterns (metrics/sensitive_content.detector_gates) passes `gates_of` instead."""
+        from metrics.regex_gates import GateSet
+
+        return GateSet(self.patterns)
+
+    def scan(
+        self,
+        text: str,
+        may_match: set[str] | None = None,
+        gated: bool = True,
+        gates_of: Callable[[str], set[str]] | None = None,
+    ) -> list[Finding]:
+        """`may_match`: plugin names whose gate matched the whole text (None: test here); `gates_of(line)`: the plugin
+        names whose gate matches a line (default: this scanner's gate set). `gated=False` runs every plugin on every
+        line: the reference that the gates are tested against (tests/metrics/test_sensitive_content.py)."""
+        gates_of = gates_of or self.gates.matching
         if not gated:
             candidates = set(self.plugins)
         else:
-            candidates = self.gates.matching(text) if may_match is None else may_match & self.plugins.keys()
+            candidates = gates_of(text) & self.plugins.keys() if may_match is None else may_match & self.plugins.keys()
         if not candidates:
             return []
-        found: list[SecretFinding] = []
+        found: list[Finding] = []
         offset = 0
         for line in text.split("\n"):
-            on_line = self.gates.matching(line) & candidates if gated and "\n" in text else candidates
+            on_line = gates_of(line) & candidates if gated and "\n" in text else candidates
             if on_line:
                 found.extend(self._scan_line(line, offset, on_line))
             offset += len(line) + 1
         found = [f for f in found if f.kind != "private_key" or PRIVATE_KEY_BODY.match(text, f.end)]
         return _deduplicated(found)
 
-    def _scan_line(self, line: str, offset: int, names: set[str]) -> list[SecretFinding]:
+    def _scan_line(self, line: str, offset: int, names: set[str]) -> list[Finding]:
         from detect_secrets.filters import heuristic
 
         out = []
@@ -113,7 +121,7 @@ class SecretScanner:
                     continue  # a flag or a stub: MODULE_PWD_STATE = "yes", passwd = "xxx"
                 start = line.find(value) if value else -1
                 start = start if start >= 0 else 0
-                out.append(SecretFinding(kind, offset + start, offset + start + (len(value) if value else len(line))))
+                out.append(Finding(kind, offset + start, offset + start + (len(value) if value else len(line))))
         return out
 
 
@@ -130,18 +138,14 @@ def _filtered(heuristic, value: str, line: str, plugin) -> bool:
     )
 
 
-def _deduplicated(findings: list[SecretFinding]) -> list[SecretFinding]:
+def _deduplicated(findings: list[Finding]) -> list[Finding]:
     """One finding per span: a token that is also a high-entropy string counts once, as the more specific kind."""
     order = {"private_key": 0, "url_credentials": 1, "api_token": 2, "secret_assignment": 3, "high_entropy_string": 4}
-    kept: dict[tuple[int, int], SecretFinding] = {}
+    kept: dict[tuple[int, int], Finding] = {}
     for finding in sorted(findings, key=lambda f: order[f.kind]):
-        if not any(_overlaps(finding, other) for other in kept.values()):
+        if not any(finding.overlaps(other) for other in kept.values()):
             kept[(finding.start, finding.end)] = finding
     return sorted(kept.values(), key=lambda f: f.start)
-
-
-def _overlaps(a: SecretFinding, b: SecretFinding) -> bool:
-    return a.start < b.end and b.start < a.end
 
 
 @cache
