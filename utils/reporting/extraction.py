@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 from filters.taxonomy import CATEGORIES
 from metrics.extraction import is_discoverable, prefix_log_probs, samples_to_discover
 from metrics.token_windows import CONTINUATION_TOKENS, PROMPT_TOKENS
+from utils.reporting.sections import COLOURS, Sections
 
 SAMPLE_COUNTS = (1, 10, 100, 1_000, 10_000)
 QUANTILES = (0.1, 0.5, 0.9)
@@ -122,3 +123,66 @@ def table_html(table: pd.DataFrame) -> str:
         cells += [f"{r['median_samples_to_discover']:.3g}", f"{100 * r['impossible_under_sampler']:.1f} %"]
         body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return f"<table><tr>{header}</tr>{''.join(body)}</table>"
+
+
+def extraction_section(page: Sections, frame: pd.DataFrame, dataset, order: list[str]) -> None:
+    """Discoverable shares (table, CSV), log10 P histograms per dataset, and prefix curves when `token_log_probs` ran."""
+    import matplotlib.pyplot as plt
+
+    if "continuation_log_prob" not in frame:
+        page.skip("extraction risk (no continuation_log_prob: run the likelihood filter)")
+        return
+    table = discoverability_table(frame, order)
+    table.to_csv(page.out / "extraction_discoverability.csv", index=False)
+    page.add(
+        "<h2>Extraction risk: share of rows (n, 0.5)-discoverable by n samples (Hayes et al. 2024), beside greedy</h2>"
+        "<p>A row is (n, 0.5)-discoverable when n samples from the prompt reproduce its 32-token continuation with "
+        "probability at least 0.5; the sampler is the run's extraction settings (manifest). log10 P: quantiles of "
+        "the probability that one sample reproduces it. Table: extraction_discoverability.csv.</p>" + table_html(table)
+    )
+    scored = frame[frame["continuation_log_prob"].notna()]
+    for dataset_name in sorted(scored["dataset"].unique()):
+        part = scored[scored["dataset"] == dataset_name]
+        log10_p = part["continuation_log_prob"].to_numpy(np.float64) / np.log(10.0)
+        finite = np.isfinite(log10_p)
+        if not finite.any():
+            continue
+        low, high = np.floor(log10_p[finite].min()), 0.0
+        bins = np.linspace(low, high, 50) if high > low else 50
+        figure, axis = plt.subplots(figsize=(6, 3.5))
+        for category in CATEGORIES if "taxonomy" in part else ():
+            chosen = finite & (part["taxonomy"] == category).to_numpy()
+            if chosen.any():
+                axis.hist(
+                    log10_p[chosen], bins=bins, alpha=0.5, density=True, color=COLOURS[category], label=f"{category} ({chosen.sum()})"
+                )
+        if "taxonomy" not in part:
+            axis.hist(log10_p[finite], bins=bins, density=True)
+        axis.set_yscale("log")
+        axis.set_xlabel("log10 P(one sample reproduces the continuation)")
+        if "taxonomy" in part:
+            axis.legend(fontsize=7)
+        page.figure(
+            figure, f"extraction_log_prob_{dataset_name}.png", f"{dataset_name}: continuation log-probability by category (log scale)"
+        )
+    if "token_log_probs" in dataset.schema.names:
+        curves = prefix_curves(dataset, order)
+        curves.to_csv(page.out / "extraction_prefix_curves.csv", index=False)
+        for label in [label for label in order if label in set(curves["split"])]:
+            figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2))
+            for category, curve in curves[curves["split"] == label].groupby("category"):
+                colour = COLOURS.get(category, "black")
+                left.plot(curve["prefix_tokens"], curve["mean_log10_p"], color=colour, label=category)
+                right.plot(curve["prefix_tokens"], curve["share_p_at_least_half"], color=colour, label=category)
+            left.set_xlabel("first j continuation tokens")
+            left.set_ylabel("mean log10 P")
+            right.set_xlabel("first j continuation tokens")
+            right.set_ylabel("share with P >= 0.5")
+            right.legend(fontsize=7)
+            page.figure(
+                figure,
+                f"extraction_prefix_{label.replace('/', '_')}.png",
+                f"{label}: probability of reproducing the first j tokens (Li et al. 2025)",
+            )
+    else:
+        page.skip("memorization by length (no token_log_probs: run likelihood_with_token_log_probs)")

@@ -7,6 +7,8 @@ row counts once), and per taxonomy category. Only the kinds array is read, in Ar
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -14,6 +16,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as pads
 
 from metrics.sensitive_content import KINDS
+from utils.reporting.sections import Sections
 
 ANY = "any"
 # Left out of "any": on real code nearly every high-entropy quoted string is a digest or a test vector (README,
@@ -96,3 +99,43 @@ def rates_html(rates: pd.DataFrame) -> str:
 
 def _ratio(value: float) -> str:
     return "" if np.isnan(value) else ("inf" if np.isinf(value) else f"{value:.2f}x")
+
+
+def sensitive_section(page: Sections, dataset: pads.Dataset) -> None:
+    """Memorized vs Pile shares per kind (table, CSV, figure) and the share per taxonomy category."""
+    import matplotlib.pyplot as plt
+
+    if "sensitive_kinds" not in dataset.schema.names:
+        page.skip("sensitive content rates (no sensitive_kinds: run the sensitive_content filter)")
+        return
+    rates = memorized_vs_base_rate(dataset)
+    categories = by_category(dataset)
+    rates.to_csv(page.out / "sensitive_content_rates.csv", index=False)
+    categories.to_csv(page.out / "sensitive_content_by_category.csv", index=False)
+    if not rates.empty:
+        page.add(
+            "<h2>Sensitive content: memorized rows vs the Pile base rate of the same scheme</h2><p>Share of rows "
+            "whose text holds each kind (sensitive_content filter); ratio above 1: memorized more often than the "
+            "control sample holds it. Tables: sensitive_content_rates.csv, sensitive_content_by_category.csv.</p>" + rates_html(rates)
+        )
+        shown = rates[rates["kind"] == "any"]
+        figure, axis = plt.subplots(figsize=(max(6, 0.7 * len(shown)), 3.5))
+        labels = (shown["scheme"] + "." + shown["model"]).tolist()
+        positions = np.arange(len(shown))
+        axis.bar(positions - 0.2, shown["memorized_share"], width=0.4, label="memorized")
+        axis.bar(positions + 0.2, shown["pile_share"].fillna(0), width=0.4, label="Pile (same scheme)")
+        axis.set_xticks(positions, labels, rotation=60, ha="right", fontsize=8)
+        axis.set_ylabel("share of rows with any kind")
+        axis.legend(fontsize=8)
+        page.figure(figure, "sensitive_content_rates.png", "Rows holding personal data or secrets: memorized vs Pile")
+    if not categories.empty:
+        table = categories[categories["kind"] == "any"]
+        body = "".join(
+            f"<tr><td>{html.escape(str(r.dataset))}</td><td>{html.escape(str(r.scheme))}</td><td>{html.escape(str(r.taxonomy))}</td>"
+            f"<td>{r.rows:,}</td><td>{100 * r.share:.3f} %</td></tr>"
+            for r in table.itertuples()
+        )
+        page.add(
+            "<h2>Sensitive content per taxonomy category (any kind)</h2><table><tr><th>dataset</th><th>scheme</th>"
+            f"<th>category</th><th>rows</th><th>with any kind</th></tr>{body}</table>"
+        )
