@@ -31,6 +31,12 @@ class Filter:
         return None
 
     @classmethod
+    def variant(cls, config) -> str:
+        """The registered filter that runs when a config lists this one: a filter whose columns depend on a
+        setting (utils/pipeline/config.py) names its variant here; most run as listed."""
+        return cls.name
+
+    @classmethod
     def min_tokens(cls, resources: FilterResources) -> int | None:
         """Valid rows shorter than this get null in some of this filter's columns; None: any length works."""
         return None

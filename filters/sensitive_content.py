@@ -25,6 +25,11 @@ class SensitiveContent(Filter):
     needs = ("sensitive_content",)
     with_spans = False
 
+    @classmethod
+    def variant(cls, config) -> str:
+        """`sensitive_content.keep_spans: true` runs the variant that also writes the spans."""
+        return SensitiveContentWithSpans.name if config.sensitive_content.keep_spans else cls.name
+
     def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
         from metrics.sensitive_content import kinds_of, sensitive_findings
 
@@ -66,3 +71,7 @@ class SensitiveContentWithSpans(SensitiveContent):
 
     adds = pa.schema([*SensitiveContent.adds, ("sensitive_spans", pa.list_(SPAN))])
     with_spans = True
+
+    @classmethod
+    def variant(cls, config) -> str:
+        return cls.name  # asked for by name: the spans are written whatever keep_spans says

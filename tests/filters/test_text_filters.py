@@ -66,6 +66,10 @@ def test_keep_spans_selects_the_spans_variant_and_regions_are_checked():
     config = build_config({"filters": ["detokenize", "sensitive_content"], "sensitive_content": {"keep_spans": True}})
     assert planned_filters(config) == ("detokenize", "sensitive_content_with_spans")
     assert planned_filters(build_config({"filters": ["detokenize", "sensitive_content"]})) == ("detokenize", "sensitive_content")
+    asked_by_name = build_config({"filters": ["detokenize", "sensitive_content_with_spans"]})
+    assert planned_filters(asked_by_name) == ("detokenize", "sensitive_content_with_spans")
+    both = build_config({"filters": ["sensitive_content", "sensitive_content_with_spans"], "sensitive_content": {"keep_spans": True}})
+    assert planned_filters(both) == ("sensitive_content_with_spans",)
     with pytest.raises(ConfigError, match="phone_regions must list ISO 3166 region codes"):
         build_config({"sensitive_content": {"phone_regions": ["USA"]}})
     with pytest.raises(ConfigError, match="keep_spans must be true or false"):

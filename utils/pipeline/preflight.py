@@ -48,12 +48,10 @@ def prepare(config: Config) -> Prepared:
 
 
 def planned_filters(config: Config) -> tuple[str, ...]:
-    """config.filters with the variants its settings select: sensitive_content.keep_spans adds the spans column."""
-    if config.sensitive_content.keep_spans:
-        if "sensitive_content_with_spans" in config.filters:
-            return config.filters
-        return tuple("sensitive_content_with_spans" if name == "sensitive_content" else name for name in config.filters)
-    return config.filters
+    """config.filters, each replaced by the variant its settings select (Filter.variant), once each, in order."""
+    from filters import get_filter
+
+    return tuple(dict.fromkeys(get_filter(name).variant(config) for name in config.filters))
 
 
 def check_semantic(config: Config, splits) -> None:
