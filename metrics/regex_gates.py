@@ -1,12 +1,20 @@
 """One linear-time pass that tells which of many Python regexes can match a text: an RE2 set of their supersets.
 
 Python's backtracking `re` costs 2-50 us per pattern on a 200-character text, so forty detectors cost
-~1 ms a row; RE2 (google-re2) matches a set of patterns in one pass, ~5 us for all. RE2 has no lookarounds,
-anchors of Python's flavour or backreferences, so each pattern enters the set as a *superset* of itself:
-zero-width assertions (lookarounds, \\b, \\B, ^, $, \\A, \\Z) dropped, a backreference widened to any text,
-Python's Unicode \\d, \\w, \\s written as RE2 Unicode classes, counted repetitions above RE2's 1,000 opened,
-VERBOSE whitespace and comments removed. A pattern that still does not compile is reported as always matching,
-so a gate can make a text skip a detector only when that detector cannot match it.
+~1 ms a row; RE2 (google-re2) matches a set of patterns in one pass. RE2 has no lookarounds, anchors of
+Python's flavour or backreferences, so each pattern enters the set as a *superset* of itself: zero-width
+assertions (lookarounds, \\b, \\B, ^, $, \\A, \\Z) dropped, a backreference widened to any text, Python's
+Unicode \\d, \\w, \\s written as RE2 Unicode classes, VERBOSE whitespace and comments removed, and a counted
+repetition's upper bound dropped ({m,n} -> {m,}; lower bounds above RE2's 1,000 capped). A pattern that still
+does not compile is reported as always matching, so a gate can make a text skip a detector only when that
+detector cannot match it.
+
+Why the upper bounds go: RE2 matches a set with one lazily built DFA whose states are combinations of every
+pattern's positions, and each {m,n} unrolls into n copies. Sixty detector patterns with bounds such as {0,63}
+made so many states on varied code that the DFA's cache was rebuilt on nearly every text: 40-80 us per
+250-character chunk of CPython's standard library, against ~3 us on the few distinct texts of a benchmark.
+Without upper bounds, and with the patterns split over sets of at most SET_SIZE, it is ~6 us, and the gates
+let through about as many texts (benchmarks/sensitive_content.py prints both).
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ import re
 _IN_CLASS = {"d": r"\p{Nd}", "w": r"\p{L}\p{N}\p{Mn}\p{Mc}_", "s": r"\s\p{Z}\x0b\x1c-\x1f\x85"}
 _ZERO_WIDTH_ESCAPES = set("bBAZ")
 _MAX_REPEAT = 1000  # RE2's limit on {m,n}
+SET_SIZE = 32  # patterns per RE2 set: fewer sets cost more calls, bigger ones more DFA states (module docstring)
 _FLAG_LETTERS = ((re.IGNORECASE, "i"), (re.DOTALL, "s"), (re.MULTILINE, "m"))
 
 
@@ -110,13 +119,13 @@ def _group_end(pattern: str, start: int) -> int:
 
 
 def _capped_repeat(text: str) -> str:
+    """{m} kept (up to RE2's limit); {m,n}, {m,} and Python's {,n} become {min(m, limit),}; not a repeat: unchanged."""
     match = re.fullmatch(r"\{(\d*)(,?)(\d*)\}", text)
-    if not match:
-        return text
-    low, comma, high = match.groups()
-    if (low and int(low) > _MAX_REPEAT) or (high and int(high) > _MAX_REPEAT):
-        return f"{{{min(int(low or 0), _MAX_REPEAT)},}}"
-    return text
+    if not match or not (match.group(1) or match.group(3)):
+        return text  # "{}" or "{,}": Python reads a literal
+    low, comma, _ = match.groups()
+    low = min(int(low or 0), _MAX_REPEAT)
+    return f"{{{low},}}" if comma else f"{{{low}}}"
 
 
 class GateSet:
@@ -125,24 +134,28 @@ class GateSet:
     def __init__(self, patterns: dict[str, list[re.Pattern]]):
         import re2
 
-        options = _options()
-        self._set = re2.Set.SearchSet(options)
-        self._names: list[str] = []
+        accepted: list[tuple[str, str]] = []  # (name, superset pattern)
         always: set[str] = set()  # names with a pattern RE2 cannot take: they run on every text
         for name, compiled in patterns.items():
             for regex in compiled:
                 superset = superset_pattern(regex.pattern, regex.flags)
-                if not _re2_accepts(superset):
+                if _re2_accepts(superset):
+                    accepted.append((name, superset))
+                else:
                     always.add(name)
-                    continue
-                self._set.Add(superset)
-                self._names.append(name)
-        self._set.Compile()
+        self._sets: list[tuple[object, list[str]]] = []  # (RE2 set, the name of each of its patterns)
+        for start in range(0, len(accepted), SET_SIZE):
+            chunk = accepted[start : start + SET_SIZE]
+            compiled_set = re2.Set.SearchSet(_options())
+            for _, superset in chunk:
+                compiled_set.Add(superset)
+            compiled_set.Compile()
+            self._sets.append((compiled_set, [name for name, _ in chunk]))
         self.always = frozenset(always)
 
     def matching(self, text: str) -> frozenset[str] | set[str]:
-        found = self._set.Match(text)
-        return {self._names[index] for index in found} | self.always if found else self.always
+        found = {names[index] for compiled_set, names in self._sets for index in compiled_set.Match(text) or ()}
+        return found | self.always if found else self.always
 
 
 def _options():

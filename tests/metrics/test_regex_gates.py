@@ -26,6 +26,8 @@ PATTERNS = {
     ),
     "big_repeat": re.compile(r"x[a-c]{2,1500}y"),
     "literal_brace": re.compile(r"a{b}|\{\d+\}"),
+    "bounded": re.compile(r"[ab]{2,3}c"),
+    "python_open_low": re.compile(r"x{,2}y"),
 }
 
 
@@ -35,6 +37,18 @@ def test_superset_drops_only_what_narrows():
     assert superset_pattern(r"(a)\1") == r"(a)(?s:.*)"
     assert superset_pattern(r"[\w-]{3}", re.IGNORECASE) == r"(?i)[\p{L}\p{N}\p{Mn}\p{Mc}_-]{3}"
     assert superset_pattern(r"[^\d]x{1,5000}") == r"[^\d]x{1,}"
+    # upper bounds only narrow, and unroll into DFA states: dropped; an exact count stays
+    assert superset_pattern(r"[a-z]{0,63}@x{2,5}?y{,3}z{4}") == r"[a-z]{0,}@x{2,}?y{0,}z{4}"
+
+
+def test_patterns_spread_over_several_sets_are_all_found():
+    from metrics.regex_gates import SET_SIZE
+
+    words = [f"w{i:03d}x" for i in range(2 * SET_SIZE + 5)]
+    gates = GateSet({word: [re.compile(re.escape(word))] for word in words})
+    assert len(gates._sets) == 3
+    assert gates.matching(" ".join(words[::7])) == set(words[::7])
+    assert gates.matching("nothing here") == set()
 
 
 def test_gate_never_misses_a_python_match():
