@@ -5,7 +5,7 @@ Python's backtracking `re` costs 2-50 us per pattern on a 200-character text, so
 Python's flavour or backreferences, so each pattern enters the set as a *superset* of itself: zero-width
 assertions (lookarounds, \\b, \\B, ^, $, \\A, \\Z) dropped, a backreference widened to any text, Python's
 Unicode \\d, \\w, \\s written as RE2 Unicode classes, VERBOSE whitespace and comments removed, and a counted
-repetition's upper bound dropped ({m,n} -> {m,}; lower bounds above RE2's 1,000 capped). A pattern that still
+repetition's upper bound dropped ({m,n} -> {m,} unless n <= 3; lower bounds above RE2's 1,000 capped). A pattern that still
 does not compile is reported as always matching, so a gate can make a text skip a detector only when that
 detector cannot match it.
 
@@ -25,6 +25,7 @@ import re
 _IN_CLASS = {"d": r"\p{Nd}", "w": r"\p{L}\p{N}\p{Mn}\p{Mc}_", "s": r"\s\p{Z}\x0b\x1c-\x1f\x85"}
 _ZERO_WIDTH_ESCAPES = set("bBAZ")
 _MAX_REPEAT = 1000  # RE2's limit on {m,n}
+SMALL_BOUND = 3  # {m,n} with n <= this keeps its bound: few DFA states, and e.g. a phone's 0-2 separators stay a narrow gate
 SET_SIZE = 32  # patterns per RE2 set: fewer sets cost more calls, bigger ones more DFA states (module docstring)
 _FLAG_LETTERS = ((re.IGNORECASE, "i"), (re.DOTALL, "s"), (re.MULTILINE, "m"))
 
@@ -119,11 +120,14 @@ def _group_end(pattern: str, start: int) -> int:
 
 
 def _capped_repeat(text: str) -> str:
-    """{m} kept (up to RE2's limit); {m,n}, {m,} and Python's {,n} become {min(m, limit),}; not a repeat: unchanged."""
+    """{m} kept (up to RE2's limit), {m,n} kept for n <= SMALL_BOUND; other {m,n}, {m,} and Python's {,n} become
+    {min(m, limit),}; not a repeat: unchanged."""
     match = re.fullmatch(r"\{(\d*)(,?)(\d*)\}", text)
     if not match or not (match.group(1) or match.group(3)):
         return text  # "{}" or "{,}": Python reads a literal
-    low, comma, _ = match.groups()
+    low, comma, high = match.groups()
+    if high and int(high) <= SMALL_BOUND:
+        return f"{{{low or 0},{high}}}"
     low = min(int(low or 0), _MAX_REPEAT)
     return f"{{{low},}}" if comma else f"{{{low}}}"
 

@@ -28,6 +28,7 @@ PATTERNS = {
     "literal_brace": re.compile(r"a{b}|\{\d+\}"),
     "bounded": re.compile(r"[ab]{2,3}c"),
     "python_open_low": re.compile(r"x{,2}y"),
+    "wide_bound": re.compile(r"[ab]{1,6}c"),
 }
 
 
@@ -38,7 +39,8 @@ def test_superset_drops_only_what_narrows():
     assert superset_pattern(r"[\w-]{3}", re.IGNORECASE) == r"(?i)[\p{L}\p{N}\p{Mn}\p{Mc}_-]{3}"
     assert superset_pattern(r"[^\d]x{1,5000}") == r"[^\d]x{1,}"
     # upper bounds only narrow, and unroll into DFA states: dropped; an exact count stays
-    assert superset_pattern(r"[a-z]{0,63}@x{2,5}?y{,3}z{4}") == r"[a-z]{0,}@x{2,}?y{0,}z{4}"
+    assert superset_pattern(r"[a-z]{0,63}@x{2,5}?y{,4}z{4}") == r"[a-z]{0,}@x{2,}?y{0,}z{4}"
+    assert superset_pattern(r"[ .]{0,2}\d{1,3}y{,3}") == r"[ .]{0,2}[\p{Nd}]{1,3}y{0,3}"  # small bounds stay
 
 
 def test_patterns_spread_over_several_sets_are_all_found():
