@@ -158,7 +158,8 @@ class GateSet:
         self.always = frozenset(always)
 
     def matching(self, text: str) -> frozenset[str] | set[str]:
-        found = {names[index] for compiled_set, names in self._sets for index in compiled_set.Match(text) or ()}
+        data = text.encode("utf-8")  # once, not once per set
+        found = {names[index] for compiled_set, names in self._sets for index in compiled_set.Match(data) or ()}
         return found | self.always if found else self.always
 
 
