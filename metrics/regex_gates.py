@@ -10,11 +10,11 @@ does not compile is reported as always matching, so a gate can make a text skip 
 detector cannot match it.
 
 Why the upper bounds go: RE2 matches a set with one lazily built DFA whose states are combinations of every
-pattern's positions, and each {m,n} unrolls into n copies. Sixty detector patterns with bounds such as {0,63}
-made so many states on varied code that the DFA's cache was rebuilt on nearly every text: 40-80 us per
-250-character chunk of CPython's standard library, against ~3 us on the few distinct texts of a benchmark.
-Without upper bounds, and with the patterns split over sets of at most SET_SIZE, it is ~6 us, and the gates
-let through about as many texts (benchmarks/sensitive_content.py prints both).
+pattern's positions, and each {m,n} unrolls into n copies. With sixty detector patterns and bounds such as
+{0,63} in one set, varied text kept reaching states not built yet, and building them is what costs (a larger
+memory budget did not help): 40-80 us per 250-character chunk of CPython's standard library, against ~3 us on
+the few distinct texts that a benchmark cycles. Without upper bounds, and with the patterns split over sets of
+at most SET_SIZE, it is 6-9 us, and the gates let about as many texts through (benchmarks/sensitive_content.py).
 """
 
 from __future__ import annotations
