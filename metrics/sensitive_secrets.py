@@ -86,10 +86,10 @@ class SecretScanner:
         """`may_match`: plugin names whose gate matched the whole text (None: test here); `gates_of(line)`: the plugin
         names whose gate matches a line (default: this scanner's gate set). `gated=False` runs every plugin on every
         line: the reference that the gates are tested against (tests/metrics/test_sensitive_content.py)."""
-        gates_of = gates_of or self.gates.matching
         if not gated:
             candidates = set(self.plugins)
         else:
+            gates_of = gates_of or self.gates.matching
             candidates = gates_of(text) & self.plugins.keys() if may_match is None else may_match & self.plugins.keys()
         if not candidates:
             return []

@@ -89,6 +89,18 @@ def test_gates_never_change_a_finding_on_the_labelled_snippets(snippets):
     gated_equals_ungated([text for text, _ in snippets])
 
 
+def test_the_secret_scanner_alone_uses_its_own_gates(snippets):
+    from metrics.sensitive_secrets import SecretScanner
+
+    scanner = SecretScanner()  # not the process's shared one: its own gate set is compiled here, on first use
+    found = 0
+    for text, _ in snippets:
+        gated = scanner.scan(text)
+        assert gated == scanner.scan(text, gated=False), text
+        found += len(gated)
+    assert found >= 200  # the secret kinds' snippets
+
+
 def test_gates_never_change_a_finding_on_real_pythia_text():
     texts = pd.read_csv(require_shared(HUMAN_LABELS))["shortened_text"].astype(str).tolist()
     gated_equals_ungated(texts)

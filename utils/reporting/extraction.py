@@ -143,7 +143,7 @@ def extraction_section(page: Sections, frame: pd.DataFrame, dataset, order: list
     scored = frame[frame["continuation_log_prob"].notna()]
     for dataset_name in sorted(scored["dataset"].unique()):
         part = scored[scored["dataset"] == dataset_name]
-        log10_p = part["continuation_log_prob"].to_numpy(np.float64) / np.log(10.0)
+        log10_p = part["continuation_log_prob"].to_numpy(np.float64) / LOG10
         finite = np.isfinite(log10_p)
         if not finite.any():
             continue
