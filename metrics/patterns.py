@@ -128,12 +128,13 @@ def _next_run(values: np.ndarray, period: int, min_length: int, i: int):
     """The first maximal run [a, b] probed from position i of positions k with values[k] == values[k + period] and
     b - a + 1 >= min_length >= period (it spells the periodic string values[a : b + 1 + period]); (-1, -1) when none.
     The next run is probed from b + 1 + period."""
-    # A run at least `period` long holds a multiple-of-period sample, so only samples are probed and extended:
-    # about n / period probes per period instead of n.
+    # Any min_length consecutive positions hold one of the samples i, i + min_length, i + 2 min_length... (the first
+    # probe i is at most min_length - 1 past where a run could start), so only samples are probed and extended:
+    # about n / min_length probes instead of n.
     last = values.size - period  # positions 0..last-1 have a partner
     while i < last:
         if values[i] != values[i + period]:
-            i += period
+            i += min_length
             continue
         a = i
         while a > 0 and values[a - 1] == values[a - 1 + period]:
@@ -210,11 +211,19 @@ def _incrementing_mask(codes: np.ndarray, max_unit: int, min_terms: int, min_lin
     symbols, values, alternates, char_start, char_end = _skeleton(codes)
     m = symbols.size
     covered = np.zeros(codes.size, dtype=np.bool_)
+    numbers_before = np.zeros(m + 1, dtype=np.int64)  # numbers_before[i]: number symbols in symbols[:i]
+    for i in range(m):
+        numbers_before[i + 1] = numbers_before[i] + (symbols[i] == _NUMBER)
+    if numbers_before[m] < 2:  # a slot that moves, like a numbered list, needs two numbers at least
+        return covered
     for period in range(1, min(max_unit, m // 2) + 1):
-        a, b = _next_run(symbols, period, period, period - 1)
+        # min_terms copies, the last of them possibly cut short, span at least this many positions of the run
+        min_length = max(period, (min_terms - 2) * period + 1)
+        a, b = _next_run(symbols, period, min_length, period - 1)
         while a >= 0:
-            _mark_counting_copies(symbols, values, alternates, a, period, b + period, min_terms, char_start, char_end, covered)
-            a, b = _next_run(symbols, period, period, b + 1 + period)
+            if numbers_before[a + period] > numbers_before[a]:  # a unit without a number cannot count
+                _mark_counting_copies(symbols, values, alternates, a, period, b + period, min_terms, char_start, char_end, covered)
+            a, b = _next_run(symbols, period, min_length, b + 1 + period)
     _mark_numbered_lines(symbols, values, char_start, char_end, min_lines, covered)
     return covered
 
@@ -308,6 +317,13 @@ def _skeleton(codes: np.ndarray):
     m = 0
     i = 0
     while i < n:
+        c = codes[i]
+        if not (48 <= c <= 57 or _is_letter(c)) or (c > 57 and i > 0 and (_is_alnum(codes[i - 1]) or codes[i - 1] == 95)):
+            # most characters: not a digit, nor a letter that starts a word, so no number starts here
+            symbols[m], values[m], alternates[m], char_start[m], char_end[m] = c, np.nan, np.nan, i, i + 1
+            m += 1
+            i += 1
+            continue
         end, value, alternate = _number_at(codes, i)
         if end > i:
             if i == 0 or end == n:

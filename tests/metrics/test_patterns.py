@@ -129,6 +129,75 @@ def test_dominant_repetition_equals_brute_force():
         assert _dominant_repetition(codes, MAX_REPEAT_UNIT, MIN_COPIES) == brute_force_dominant(text), text
 
 
+def test_next_run_finds_every_maximal_run_of_the_asked_length():
+    from metrics.patterns import _next_run
+
+    rng = random.Random(5)
+    for _ in range(300):
+        values = np.array(rng.choices(range(rng.randint(1, 3)), k=rng.randint(0, 60)), dtype=np.int64)
+        for period in range(1, 8):
+            for min_length in (period, period + 1, 2 * period, 3 * period):
+                same = [values[k] == values[k + period] for k in range(values.size - period)]
+                expected, k = [], 0
+                while k < len(same):
+                    if same[k]:
+                        j = k
+                        while j + 1 < len(same) and same[j + 1]:
+                            j += 1
+                        if j - k + 1 >= min_length:
+                            expected.append((k, j))
+                        k = j
+                    k += 1
+                found, (a, b) = [], _next_run(values, period, min_length, period - 1)
+                while a >= 0:
+                    found.append((a, b))
+                    a, b = _next_run(values, period, min_length, b + 1 + period)
+                assert found == expected, (values.tolist(), period, min_length)
+
+
+def unpruned_incrementing_mask(text: str) -> np.ndarray:
+    """The incrementing mask from every periodic run of the skeleton, none skipped as unable to count."""
+    from metrics.patterns import (
+        MAX_COUNT_UNIT,
+        MIN_NUMBERED_LINES,
+        MIN_TERMS,
+        _mark_counting_copies,
+        _mark_numbered_lines,
+        _next_run,
+        _skeleton,
+    )
+
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    symbols, values, alternates, char_start, char_end = _skeleton(codes)
+    covered = np.zeros(codes.size, dtype=np.bool_)
+    for period in range(1, min(MAX_COUNT_UNIT, symbols.size // 2) + 1):
+        a, b = _next_run(symbols, period, period, period - 1)
+        while a >= 0:
+            _mark_counting_copies(symbols, values, alternates, a, period, b + period, MIN_TERMS, char_start, char_end, covered)
+            a, b = _next_run(symbols, period, period, b + 1 + period)
+    _mark_numbered_lines(symbols, values, char_start, char_end, MIN_NUMBERED_LINES, covered)
+    return covered
+
+
+def test_incrementing_shortcuts_change_nothing():
+    from metrics.patterns import MAX_COUNT_UNIT, MIN_NUMBERED_LINES, MIN_TERMS, _incrementing_mask
+
+    rng = random.Random(11)
+    texts = [*INCREMENTING, *REPEATING, *NEGATIVE]
+    for _ in range(400):
+        alphabet = rng.choice(["1 2\n", "a(b)iv. ", "x1y22z", "0x1f, ", "7"])
+        texts.append("".join(rng.choices(alphabet, k=rng.randint(0, 120))))
+        start, step, separator = rng.randint(0, 20), rng.randint(1, 3), rng.choice([" ", ", ", "\n", "] ["])
+        count = rng.randint(2, 5)  # few numbers: the fewest that can count
+        texts.append(
+            rng.choice(["", "x", "see "]) + separator.join(str(start + step * k) for k in range(count)) + rng.choice(["", "x", "."])
+        )
+    for text in texts:
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        fast = _incrementing_mask(codes, MAX_COUNT_UNIT, MIN_TERMS, MIN_NUMBERED_LINES)
+        assert np.array_equal(fast, unpruned_incrementing_mask(text)), text
+
+
 def test_strip_is_pythons():
     from metrics.patterns import _is_space
 
