@@ -88,7 +88,8 @@ class FusedPass:
             first = int(np.flatnonzero(reasons != None)[0])  # noqa: E711
             raise self.bad_record(columns, first, reasons[first])
         valid_rows = np.flatnonzero(reasons == None)  # noqa: E711
-        work = pa.RecordBatch.from_pydict({name: array.take(valid_rows) for name, array in columns.items()})
+        # The usual batch has no invalid row: nothing to take out here nor to scatter back below.
+        work = pa.RecordBatch.from_pydict(columns if len(valid_rows) == len(batch) else {n: a.take(valid_rows) for n, a in columns.items()})
         for instance in instances:
             produced, failed = self.compute(instance, work, columns, valid_rows)
             if failed.any():
@@ -103,10 +104,10 @@ class FusedPass:
         # Position of each row among the rows that stayed valid, null elsewhere: `take` then yields nulls there.
         position = np.full(len(batch), -1, np.int64)
         position[valid_rows] = np.arange(len(valid_rows))
-        scatter = pa.array(position, pa.int64(), mask=position < 0)
+        scatter = None if len(valid_rows) == len(batch) else pa.array(position, pa.int64(), mask=position < 0)
         for name in self.output_schema.names:
             if name not in columns:
-                columns[name] = work.column(name).take(scatter)
+                columns[name] = work.column(name) if scatter is None else work.column(name).take(scatter)
         if not self.extra_columns:
             return pa.RecordBatch.from_arrays([columns[name] for name in self.output_names], schema=self.output_schema)
         fields = {field.name: field for field in self.output_schema}
