@@ -8,6 +8,7 @@ import sys
 
 from utils.pipeline.config import SparkConfig
 from utils.runtime.java import check_java
+from utils.runtime.numba_cache import ENVIRONMENT as NUMBA_ENVIRONMENT
 from utils.runtime.shipping import ship_project_code
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,8 @@ def spark_settings(spark: SparkConfig) -> dict[str, str]:
         # zstd: smaller Parquet than Spark's default snappy, and as fast to read.
         "spark.sql.parquet.compression.codec": "zstd",
     }
+    # Executors' Python workers find the kernels compiled by earlier runs of the same code (numba_cache.py).
+    settings.update({f"spark.executorEnv.{name}": value for name, value in NUMBA_ENVIRONMENT.items()})
     if spark.executor_memory:
         settings["spark.executor.memory"] = spark.executor_memory
     if spark.shuffle_partitions:
@@ -56,6 +59,8 @@ def build_spark_session(spark: SparkConfig):
     # Executors must run the interpreter (and so the packages) of this driver unless told otherwise.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    for name, value in NUMBA_ENVIRONMENT.items():  # local masters: workers inherit this process's environment
+        os.environ.setdefault(name, value)
     builder = SparkSession.builder
     for key, value in settings.items():
         builder = builder.config(key, value)

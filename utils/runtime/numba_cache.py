@@ -1,0 +1,52 @@
+"""Where numba keeps the compiled kernels of the project code shipped to executors, so later runs reuse them.
+
+Executors import metrics/filters/utils from the zip that `shipping.ship_project_code` adds, and Spark stores it
+under a new temporary directory every run. numba's own zip locator names its cache directory after the zip's
+full path, so every run compiled every kernel again in every Python worker (12 s for the pattern scan alone)
+and left another cache directory behind. The zip's name holds a hash of its content, so `ShippedCodeLocator`
+keys the cache on that name: the same code finds its compiled kernels again, changed code gets its own.
+Executors get the locator through the environment variable numba reads (`NUMBA_CACHE_LOCATOR_CLASSES`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from numba.core import caching, config
+
+SHIPPED_ZIP_PREFIX = "memorization_metrics_"  # shipping.py names the zip memorization_metrics_<content hash>.zip
+# Ours first, then numba's own locators in numba's own order.
+LOCATORS = ",".join(
+    [
+        f"{__name__}.ShippedCodeLocator",
+        "UserProvidedCacheLocator",
+        "InTreeCacheLocator",
+        "UserWideCacheLocator",
+        "IPythonCacheLocator",
+        "ZipCacheLocator",
+    ]
+)
+ENVIRONMENT = {"NUMBA_CACHE_LOCATOR_CLASSES": LOCATORS}
+
+
+class ShippedCodeLocator(caching.ZipCacheLocator):
+    """Caches kernels of the shipped zip under <NUMBA_CACHE_DIR or the user cache>/<zip name>/<package path>."""
+
+    def __init__(self, py_func, py_file):
+        super().__init__(py_func, py_file)
+        root = config.CACHE_DIR or caching.AppDirs(appname="numba", appauthor=False).user_cache_dir
+        self._cache_path = os.path.join(root, Path(self._zip_path).stem, os.path.dirname(self._internal_path))
+
+    @classmethod
+    def from_function(cls, py_func, py_file):
+        if ".zip" not in py_file or SHIPPED_ZIP_PREFIX not in py_file:
+            return None
+        locator = cls(py_func, py_file)
+        if not Path(locator._zip_path).name.startswith(SHIPPED_ZIP_PREFIX):
+            return None
+        try:
+            locator.ensure_cache_path()
+        except OSError:  # not writable here: numba's own zip locator takes it, as before
+            return None
+        return locator
