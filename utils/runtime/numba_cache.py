@@ -16,21 +16,15 @@ from pathlib import Path
 from numba.core import caching, config
 
 SHIPPED_ZIP_PREFIX = "memorization_metrics_"  # shipping.py names the zip memorization_metrics_<content hash>.zip
-# Ours first, then numba's own locators in numba's own order.
-LOCATORS = ",".join(
-    [
-        f"{__name__}.ShippedCodeLocator",
-        "UserProvidedCacheLocator",
-        "InTreeCacheLocator",
-        "UserWideCacheLocator",
-        "IPythonCacheLocator",
-        "ZipCacheLocator",
-    ]
-)
-ENVIRONMENT = {"NUMBA_CACHE_LOCATOR_CLASSES": LOCATORS}
+# numba's own locators in numba's own order, after ours.
+NUMBA_LOCATORS = ("UserProvidedCacheLocator", "InTreeCacheLocator", "UserWideCacheLocator", "IPythonCacheLocator", "ZipCacheLocator")
+LOCATORS = ",".join([f"{__name__}.ShippedCodeLocator", *NUMBA_LOCATORS])
+# A numba without the variable or these names (requirements.txt asks for one with both) keeps its own behaviour.
+SUPPORTED = hasattr(config, "CACHE_LOCATOR_CLASSES") and all(hasattr(caching, name) for name in NUMBA_LOCATORS)
+ENVIRONMENT = {"NUMBA_CACHE_LOCATOR_CLASSES": LOCATORS} if SUPPORTED else {}
 
 
-class ShippedCodeLocator(caching.ZipCacheLocator):
+class ShippedCodeLocator(getattr(caching, "ZipCacheLocator", object)):
     """Caches kernels of the shipped zip under <NUMBA_CACHE_DIR or the user cache>/<zip name>/<package path>."""
 
     def __init__(self, py_func, py_file):
