@@ -224,9 +224,11 @@ def reference_style(frame, tokenizer_json: str, target: str, kernels=None) -> No
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=200_000, help="rows of the same-session comparison")
-    parser.add_argument("--cli-rows", type=int, nargs="*", default=[200_000, 1_000_000], help="rows of each whole-CLI run")
+    parser.add_argument(
+        "--cli-rows", type=int, nargs="*", default=[200_000, 1_000_000], help="rows of each whole-CLI run (none: no CLI run)"
+    )
     parser.add_argument("--master", default="local[2]")
-    parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--skip-baseline", action="store_true", help="time our passes only")
     parser.add_argument(
         "--reference-repo", type=Path, help="a checkout of EleutherAI/semantic-memorization: the baseline runs its own text kernels"
     )
@@ -269,7 +271,7 @@ def main() -> None:
         if not args.skip_baseline:
             baselines.append(f"{BASELINE}, our kernels")
             passes[baselines[-1]] = lambda target: reference_style(frame, tokenizer_json, target)
-        if args.reference_repo:
+        if args.reference_repo and not args.skip_baseline:
             kernels = reference_kernels(args.reference_repo)
             baselines.append(f"{BASELINE}, its own kernels")
             passes[baselines[-1]] = lambda target: reference_style(frame, tokenizer_json, target, kernels)
