@@ -15,7 +15,8 @@ from pathlib import Path
 
 from numba.core import caching, config
 
-SHIPPED_ZIP_PREFIX = "memorization_metrics_"  # shipping.py names the zip memorization_metrics_<content hash>.zip
+from utils.runtime.shipping import ZIP_PREFIX
+
 # numba's own locators in numba's own order, after ours.
 NUMBA_LOCATORS = ("UserProvidedCacheLocator", "InTreeCacheLocator", "UserWideCacheLocator", "IPythonCacheLocator", "ZipCacheLocator")
 LOCATORS = ",".join([f"{__name__}.ShippedCodeLocator", *NUMBA_LOCATORS])
@@ -34,10 +35,10 @@ class ShippedCodeLocator(getattr(caching, "ZipCacheLocator", object)):
 
     @classmethod
     def from_function(cls, py_func, py_file):
-        if ".zip" not in py_file or SHIPPED_ZIP_PREFIX not in py_file:
+        if ".zip" not in py_file:
             return None
         locator = cls(py_func, py_file)
-        if not Path(locator._zip_path).name.startswith(SHIPPED_ZIP_PREFIX):
+        if not Path(locator._zip_path).name.startswith(ZIP_PREFIX):  # another zip: numba's own locator
             return None
         try:
             locator.ensure_cache_path()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_PACKAGES = ("metrics", "filters", "utils")
+ZIP_PREFIX = "memorization_metrics_"  # the zip is ZIP_PREFIX + a hash of its content + ".zip"
 _shipped: dict[str, str] = {}  # application id -> zip path, so one SparkContext gets the zip once
 
 
@@ -41,7 +42,7 @@ def ship_project_code(spark) -> str:
     directory = Path(tempfile.mkdtemp(prefix="memorization-metrics-code-"))
     atexit.register(shutil.rmtree, directory, True)  # Spark serves the file from here until the driver exits
     # The content hash in the name: executors refuse a second file of the same name with other contents.
-    path = directory / f"memorization_metrics_{hashlib.sha256(data).hexdigest()[:16]}.zip"
+    path = directory / f"{ZIP_PREFIX}{hashlib.sha256(data).hexdigest()[:16]}.zip"
     path.write_bytes(data)
     context.addPyFile(str(path))
     _shipped[application] = str(path)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from utils.pipeline.config import build_config
 from utils.runtime.numba_cache import ENVIRONMENT
-from utils.runtime.shipping import project_zip_bytes
+from utils.runtime.shipping import ZIP_PREFIX, project_zip_bytes
 from utils.runtime.spark_session import spark_settings
 
 # What an executor's Python worker does: import a kernel module from the zip, run it, report numba's cache stats.
@@ -31,7 +31,7 @@ def run_worker(zip_path: Path, cache: Path, locators: bool) -> dict:
 
 def shipped(tmp_path: Path, run: str) -> Path:
     """The zip where Spark would put it for one run: a new directory, the same content-hashed name."""
-    path = tmp_path / run / "userFiles" / "memorization_metrics_0123456789abcdef.zip"
+    path = tmp_path / run / "userFiles" / f"{ZIP_PREFIX}0123456789abcdef.zip"
     path.parent.mkdir(parents=True)
     path.write_bytes(project_zip_bytes())
     return path
