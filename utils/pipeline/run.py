@@ -65,8 +65,8 @@ def run(config: Config) -> dict[str, Any]:
     nl_classifier = prepared.nl_classifier
     try:
         clock = time.time()
-        statistics.prepare({source.split: read_split(spark, source) for source in inputs})
-        if statistics.needs:
+        if statistics.needs:  # reading a split's schema costs a Spark round trip: only when statistics use the frames
+            statistics.prepare({source.split: read_split(spark, source) for source in inputs})
             manifest["statistics"] = {**statistics.summary, "seconds": round(time.time() - clock, 3)}
         semantic = SemanticProvider(spark, config, tokenizers, plan.needs)
         semantic.prepare(inputs, config.data.vocab_size)
