@@ -5,8 +5,9 @@ tokenizer; the sample's generated rows when ../shared is absent, and the output 
 
 1. per kernel, rows/s on one core without Spark (process CPU time);
 2. the whole CLI, `calculate_metrics.py --datasets local --filters detokenize,compression,patterns`, as a user
-   runs it, once per `--cli-rows` count (a real split holds 411,448 to 2,382,326 rows): wall time including
-   Spark start-up, and the split's compute-write-and-tally rows/s from its manifest;
+   runs it, once per `--cli-rows` count (a real split holds 411,448 to 2,382,326 rows) on `--cli-splits` splits
+   of that many rows: wall time including Spark start-up, and per split the rows/s of its steps from the
+   manifest (the first split pays the run's warm-up; the later ones show the steady state);
 3. in one Spark session on the same `--rows` rows read from Parquet, all writing Parquet, each run twice (the
    first pays for starting Python workers and the JVM's just-in-time compilation): our fused `mapInArrow` pass,
    the same with the row-local `sensitive_content` filter added, and the reference's execution style
@@ -16,7 +17,7 @@ tokenizer; the sample's generated rows when ../shared is absent, and the output 
    huffman_coding_length, pattern_flags), much faster than its, so that ratio understates what a user of the
    reference sees. zlib_ratio and the token repetition of one row are ours in both.
 
-    python benchmarks/fused_pass.py --rows 200000 --cli-rows 200000 1000000 --master "local[2]" \\
+    python benchmarks/fused_pass.py --rows 200000 --cli-rows 411448 1000000 --cli-splits 2 --master "local[2]" \\
         [--reference-repo ../semantic-memorization]
 """
 
@@ -127,15 +128,15 @@ def _cpu_seconds(work, repeats: int = 2) -> float:
     return max(best, 1e-9)
 
 
-def cli_run(rows_path: Path, output: Path, master: str) -> tuple[float, dict]:
-    """Wall seconds of the whole CLI run and its manifest."""
+def cli_run(rows_paths: list[Path], output: Path, master: str) -> tuple[float, dict]:
+    """Wall seconds of the whole CLI run (one split per file) and its manifest."""
     command = [
         sys.executable,
         str(ROOT / "calculate_metrics.py"),
         "--datasets",
         "local",
         "--local-inputs",
-        str(rows_path),
+        ",".join(str(path) for path in rows_paths),
         "--tokenizer",
         str(TOKENIZER),
         "--filters",
@@ -225,14 +226,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=200_000, help="rows of the same-session comparison")
     parser.add_argument(
-        "--cli-rows", type=int, nargs="*", default=[200_000, 1_000_000], help="rows of each whole-CLI run (none: no CLI run)"
+        "--cli-rows", type=int, nargs="*", default=[411_448, 1_000_000], help="rows of each split of a whole-CLI run (none: no CLI run)"
     )
+    parser.add_argument("--cli-splits", type=int, default=2, help="splits of --cli-rows rows each in one CLI run (>= 1)")
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--skip-baseline", action="store_true", help="time our passes only")
     parser.add_argument(
         "--reference-repo", type=Path, help="a checkout of EleutherAI/semantic-memorization: the baseline runs its own text kernels"
     )
     args = parser.parse_args()
+    if args.cli_splits < 1:
+        parser.error("--cli-splits must be at least 1")
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     sample = ensure_sample(SampleConfig())
@@ -248,13 +252,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         for rows in args.cli_rows:
-            rows_path = write_rows(ids[:rows], scratch / f"rows-{rows}.parquet")
-            wall, manifest = cli_run(rows_path, scratch / f"cli-{rows}", args.master)
-            split = next(iter(manifest["splits"].values()))
-            compute = split["seconds"]["compute_write_and_tally"]
-            print(f"\nwhole CLI, {rows:,} rows, master {args.master}: {wall:.1f} s wall ({rows / wall:,.0f} rows/s including start-up)")
-            print(f"  split steps (s): {split['seconds']}")
-            print(f"  compute, write and tally: {compute:.1f} s = {rows / compute:,.0f} rows/s")
+            # Several splits of the same rows: the first pays the JVM's and the Python workers' warm-up once per
+            # run, the later ones run as every further split of a real run (16 model splits and the Pile's) does.
+            paths = [write_rows(ids[:rows], scratch / f"rows-{rows}-{k}.parquet") for k in range(args.cli_splits)]
+            wall, manifest = cli_run(paths, scratch / f"cli-{rows}", args.master)
+            total = rows * len(paths)
+            print(f"\nwhole CLI, {len(paths)} split(s) of {rows:,} rows, master {args.master}: {wall:.1f} s wall", end="")
+            print(f" ({total / wall:,.0f} rows/s including start-up)")
+            for k, split in enumerate(manifest["splits"].values()):
+                steps = split["seconds"]
+                compute = steps["compute_write_and_tally"]
+                both = compute + steps["read_count_and_duplicate_check"]
+                which = "first split (JVM warm-up)" if k == 0 else f"split {k + 1} (steady state)"
+                print(
+                    f"  {which:28s} compute, write and tally {compute:5.1f} s = {rows / compute:7,.0f} rows/s; "
+                    f"with the count and duplicate check {both:5.1f} s = {rows / both:7,.0f} rows/s"
+                )
 
         # Both passes read the rows from Parquet, as the CLI does, and each runs twice: the first run pays for
         # starting Python workers and the JVM's just-in-time compilation, the second is the steady state.

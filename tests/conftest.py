@@ -23,7 +23,10 @@ def spark():
     from utils.pipeline.config import SparkConfig
     from utils.runtime.spark_session import build_spark_session
 
-    session = build_spark_session(SparkConfig(master="local[2]", driver_memory="2g", shuffle_partitions=2, ui_port=4050))
+    # No JVM class archive here: the test session's JVM would write one at exit; tests/utils/runtime/test_class_archive.py
+    # covers it.
+    settings = SparkConfig(master="local[2]", driver_memory="2g", shuffle_partitions=2, ui_port=4050, class_archive=False)
+    session = build_spark_session(settings)
     yield session
     session.stop()
 

@@ -92,6 +92,8 @@ class SparkConfig:
     arrow_batch_size: int = 4096
     log_level: str = "WARN"
     conf: dict[str, str] = field(default_factory=dict)
+    class_archive: bool = True  # local masters: the driver JVM's class archive (utils/runtime/class_archive.py)
+    class_archive_dir: str = "~/.cache/memorization-metrics/jvm"
 
 
 @dataclass(frozen=True)
@@ -379,6 +381,8 @@ def validate(config: Config) -> None:
             raise ConfigError(f"code_vs_nl.{key} must be a positive whole number or null, got {getattr(code_vs_nl, key)!r}.")
     if config.spark.arrow_batch_size <= 0:
         raise ConfigError("spark.arrow_batch_size must be positive.")
+    if not isinstance(config.spark.class_archive, bool):
+        raise ConfigError(f"spark.class_archive must be true or false, got {config.spark.class_archive!r}.")
     statistics = config.statistics
     if statistics.source not in ("corpus", "precomputed"):
         raise ConfigError(f"statistics.source must be corpus or precomputed, got {statistics.source!r}.")

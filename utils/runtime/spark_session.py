@@ -7,7 +7,8 @@ import os
 import sys
 
 from utils.pipeline.config import SparkConfig
-from utils.runtime.java import check_java
+from utils.runtime.class_archive import driver_java_options
+from utils.runtime.java import check_java, java_executable
 from utils.runtime.numba_cache import ENVIRONMENT as NUMBA_ENVIRONMENT
 from utils.runtime.shipping import ship_project_code
 
@@ -46,9 +47,22 @@ def spark_settings(spark: SparkConfig) -> dict[str, str]:
     return settings
 
 
+def class_archive_settings(spark: SparkConfig, settings: dict[str, str]) -> dict[str, str]:
+    """The driver's Java options with the class archive added (class_archive.py); none when the user's own options
+    already choose one."""
+    from pyspark.find_spark_home import _find_spark_home
+
+    own = settings.get("spark.driver.extraJavaOptions", "")
+    if "SharedArchiveFile" in own or "ArchiveClassesAtExit" in own or "-Xshare" in own:
+        return {}
+    options = driver_java_options(spark.class_archive_dir, java_executable() or "java", _find_spark_home())
+    return {"spark.driver.extraJavaOptions": f"{own} {options}".strip()} if options else {}
+
+
 def build_spark_session(spark: SparkConfig):
     """Starts (or reuses) the SparkSession and logs the UI address."""
     check_java()
+    from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
     settings = spark_settings(spark)
@@ -61,6 +75,8 @@ def build_spark_session(spark: SparkConfig):
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     for name, value in NUMBA_ENVIRONMENT.items():  # local masters: workers inherit this process's environment
         os.environ.setdefault(name, value)
+    if spark.class_archive and is_local_master(spark.master) and SparkContext._gateway is None:
+        settings.update(class_archive_settings(spark, settings))  # only a JVM about to start (no gateway yet) can use it
     builder = SparkSession.builder
     for key, value in settings.items():
         builder = builder.config(key, value)
