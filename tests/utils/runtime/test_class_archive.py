@@ -94,7 +94,7 @@ def test_other_installations_keep_a_few_archives(tmp_path):
     assert sorted(p.name for p in archives.glob("*.jsa")) == ["spark-old2.jsa", "spark-old3.jsa"]
 
 
-def test_only_local_masters_and_never_over_the_users_own_options(tmp_path):
+def test_added_to_the_users_java_options_never_over_their_own_archive_choice(tmp_path):
     config = build_config({"spark": {"class_archive_dir": str(tmp_path)}}).spark
     options = class_archive_settings(config, spark_settings(config))["spark.driver.extraJavaOptions"]
     assert "-XX:ArchiveClassesAtExit=" in options
