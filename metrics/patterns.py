@@ -8,6 +8,9 @@ text, and keeps to what people label as templating (../shared/data, README 'Temp
 - repeating: the same unit over and over, character for character. Runs that are periodic with a unit of
   <= MAX_REPEAT_UNIT characters over >= MIN_COPIES copies, grouped by their unit (up to rotation: "ab" runs
   and "ba" runs are one pattern); `repeating_coverage` is the share of the text the largest group covers.
+  A unit whose numbers take at most MAX_REPEAT_VALUES distinct values over all its runs also repeats (bit
+  matrices "0&1&0", "9, 9, 7, 7"): with each number as one symbol its runs form a group too, covering what
+  they cover outside the counting copies (below).
   Lines that only share a prefix (`\\usepackage{...}` blocks, imports, stack traces) are not a repetition.
 - incrementing: the same unit over and over except for numbers that count. Every number (decimal, decimal
   fraction, 0x-hex, a lone letter enumerator "(b)", a roman numeral "XXIX", "(iv)") becomes one placeholder;
@@ -27,6 +30,7 @@ from metrics.code_points import TextColumn, code_points, text_code_points
 
 MAX_REPEAT_UNIT = 64  # characters
 MIN_COPIES = 3
+MAX_REPEAT_VALUES = 4  # distinct numbers a repeated unit's number slots may take ("0&1&0&0", "9, 9, 7, 7")
 MAX_COUNT_UNIT = 96  # skeleton symbols (a number is one symbol)
 MIN_TERMS = 3
 MIN_NUMBERED_LINES = 4
@@ -67,11 +71,11 @@ def pattern_columns(texts: TextColumn) -> dict[str, np.ndarray]:
 
 
 def _coverages(codes: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    return _coverage_rows(codes, offsets, MAX_COUNT_UNIT, MIN_TERMS, MIN_NUMBERED_LINES, MAX_REPEAT_UNIT, MIN_COPIES)
+    return _coverage_rows(codes, offsets, MAX_COUNT_UNIT, MIN_TERMS, MIN_NUMBERED_LINES, MAX_REPEAT_UNIT, MIN_COPIES, MAX_REPEAT_VALUES)
 
 
 @numba.njit(cache=True, nogil=True)
-def _coverage_rows(codes, offsets, max_count_unit, min_terms, min_lines, max_repeat_unit, min_copies):
+def _coverage_rows(codes, offsets, max_count_unit, min_terms, min_lines, max_repeat_unit, min_copies, max_repeat_values):
     coverage = np.zeros((offsets.size - 1, 2))
     for r in range(offsets.size - 1):
         start, end = offsets[r], offsets[r + 1]
@@ -81,8 +85,14 @@ def _coverage_rows(codes, offsets, max_count_unit, min_terms, min_lines, max_rep
             end -= 1
         if end > start:
             text = codes[start:end].astype(np.int64)
-            coverage[r, 0] = _incrementing_mask(text, max_count_unit, min_terms, min_lines).sum() / text.size
-            coverage[r, 1] = _dominant_repetition(text, max_repeat_unit, min_copies) / text.size
+            symbols, values, alternates, char_start, char_end = _skeleton(text)
+            counting = _counting_mask(text.size, symbols, values, alternates, char_start, char_end, max_count_unit, min_terms, min_lines)
+            coverage[r, 0] = counting.sum() / text.size
+            exact = _dominant_repetition(text, max_repeat_unit, min_copies)
+            few_valued = _few_valued_repetition(
+                symbols, values, char_start, char_end, counting, max_repeat_unit, min_copies, max_repeat_values
+            )
+            coverage[r, 1] = max(exact, few_valued) / text.size
     return coverage
 
 
@@ -102,9 +112,74 @@ def _is_space(c: int) -> bool:
 @numba.njit(cache=True, nogil=True)
 def _dominant_repetition(codes: np.ndarray, max_unit: int, min_copies: int) -> int:
     """Characters covered by the periodic runs of the most covering unit (up to rotation)."""
+    keys, starts, ends, _ = _periodic_runs(codes, max_unit, min_copies)
+    if keys.size == 0:
+        return 0
+    return _largest_group_union(keys, starts, ends, np.arange(codes.size + 1))
+
+
+@numba.njit(cache=True, nogil=True)
+def _few_valued_repetition(symbols, values, char_start, char_end, counting, max_unit, min_copies, max_values) -> int:
+    """Characters outside `counting` covered by the periodic runs of the most covering skeleton unit (numbers as one
+    symbol) that holds a number, counting only units whose numbers take at most max_values distinct values over all
+    their runs."""
+    numbers_before = np.zeros(symbols.size + 1, dtype=np.int64)
+    for i in range(symbols.size):
+        numbers_before[i + 1] = numbers_before[i] + (symbols[i] == _NUMBER)
+    if numbers_before[-1] < min_copies:  # min_copies whole copies of a unit with a number hold that many numbers
+        return 0
+    keys, starts, ends, periods = _periodic_runs(symbols, max_unit, min_copies)
+    if keys.size == 0:
+        return 0
+    order = np.argsort(keys)
+    kept = np.zeros(keys.size, dtype=np.bool_)
+    i = 0
+    while i < order.size:
+        j = i
+        while j < order.size and keys[order[j]] == keys[order[i]]:
+            j += 1
+        group = order[i:j]
+        first = starts[group[0]]  # a group's runs share their unit up to rotation: the first tells if it holds a number
+        if numbers_before[first + periods[group[0]]] > numbers_before[first]:
+            seen = np.empty(max_values + 1)
+            distinct = 0
+            for g in group:
+                for k in range(starts[g], ends[g]):
+                    v = values[k]
+                    if symbols[k] != _NUMBER or v != v:
+                        continue
+                    new = True
+                    for d in range(distinct):
+                        if seen[d] == v:
+                            new = False
+                            break
+                    if new:
+                        if distinct == max_values:
+                            distinct += 1
+                            break
+                        seen[distinct] = v
+                        distinct += 1
+                if distinct > max_values:
+                    break
+            if distinct <= max_values:
+                kept[group] = True
+        i = j
+    if not kept.any():
+        return 0
+    runs = np.nonzero(kept)[0]
+    not_counting_before = np.zeros(counting.size + 1, dtype=np.int64)
+    for i in range(counting.size):
+        not_counting_before[i + 1] = not_counting_before[i] + (not counting[i])
+    return _largest_group_union(keys[runs], char_start[starts[runs]], char_end[ends[runs] - 1], not_counting_before)
+
+
+@numba.njit(cache=True, nogil=True)
+def _periodic_runs(codes: np.ndarray, max_unit: int, min_copies: int):
+    """(rotation key of the primitive unit, start, end, period) of every maximal run of >= min_copies copies of a unit of
+    <= max_unit symbols."""
     n = codes.size
     keys = np.empty(16, dtype=np.uint64)
-    spans = np.empty((16, 2), dtype=np.int64)
+    spans = np.empty((16, 3), dtype=np.int64)
     count = 0
     for period in range(1, min(max_unit, n // min_copies) + 1):
         a, b = _next_run(codes, period, (min_copies - 1) * period, period - 1)
@@ -113,14 +188,12 @@ def _dominant_repetition(codes: np.ndarray, max_unit: int, min_copies: int) -> i
             if _is_primitive(codes, a, period):
                 if count == keys.size:
                     keys = np.concatenate((keys, np.empty(count, dtype=np.uint64)))
-                    spans = np.concatenate((spans, np.empty((count, 2), dtype=np.int64)))
+                    spans = np.concatenate((spans, np.empty((count, 3), dtype=np.int64)))
                 keys[count] = _rotation_key(codes, a, period)
-                spans[count, 0], spans[count, 1] = a, b + 1 + period
+                spans[count, 0], spans[count, 1], spans[count, 2] = a, b + 1 + period, period
                 count += 1
             a, b = _next_run(codes, period, (min_copies - 1) * period, b + 1 + period)
-    if count == 0:
-        return 0
-    return _largest_group_union(keys[:count], spans[:count, 0].copy(), spans[:count, 1].copy())
+    return keys[:count], spans[:count, 0].copy(), spans[:count, 1].copy(), spans[:count, 2].copy()
 
 
 @numba.njit(cache=True, nogil=True)
@@ -182,7 +255,9 @@ def _rotation_key(codes: np.ndarray, start: int, period: int) -> np.uint64:
 
 
 @numba.njit(cache=True, nogil=True)
-def _largest_group_union(keys: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> int:
+def _largest_group_union(keys: np.ndarray, starts: np.ndarray, ends: np.ndarray, counted_before: np.ndarray) -> int:
+    """Over groups of spans with equal keys, the most positions one group's union covers, counting only the positions
+    that counted_before (a prefix count: counted_before[i] positions below i count) counts."""
     order = np.argsort(keys)
     best = 0
     i = 0
@@ -196,7 +271,7 @@ def _largest_group_union(keys: np.ndarray, starts: np.ndarray, ends: np.ndarray)
         reach = -1
         for g in group:
             if ends[g] > reach:
-                total += ends[g] - max(starts[g], reach)
+                total += counted_before[ends[g]] - counted_before[max(starts[g], reach)]
                 reach = ends[g]
         best = max(best, total)
         i = j
@@ -209,8 +284,14 @@ def _largest_group_union(keys: np.ndarray, starts: np.ndarray, ends: np.ndarray)
 @numba.njit(cache=True, nogil=True)
 def _incrementing_mask(codes: np.ndarray, max_unit: int, min_terms: int, min_lines: int) -> np.ndarray:
     symbols, values, alternates, char_start, char_end = _skeleton(codes)
+    return _counting_mask(codes.size, symbols, values, alternates, char_start, char_end, max_unit, min_terms, min_lines)
+
+
+@numba.njit(cache=True, nogil=True)
+def _counting_mask(n, symbols, values, alternates, char_start, char_end, max_unit, min_terms, min_lines) -> np.ndarray:
+    """Which of the text's n characters counting copies and numbered lines cover, from its skeleton."""
     m = symbols.size
-    covered = np.zeros(codes.size, dtype=np.bool_)
+    covered = np.zeros(n, dtype=np.bool_)
     numbers_before = np.zeros(m + 1, dtype=np.int64)  # numbers_before[i]: number symbols in symbols[:i]
     for i in range(m):
         numbers_before[i + 1] = numbers_before[i] + (symbols[i] == _NUMBER)

@@ -42,6 +42,11 @@ REPEATING = [
     "Makeup Addiction\n\nadd your own caption\n\nadd your own caption\n\nadd your own caption\n\nadd your own caption\n\nadd your own",
     '<span class="cline-any cline-neutral">&nbsp;</span>\n<span class="cline-any cline-neutral">&nbsp;</span>\n<span class="cline-any cline-neutral">&nbsp;</span>\n<span class="cline-any cline-neutral">&nbsp;</span>\n<span class=',
     "| | | | | | | | | | | | | | | | | | | | | | | | | | | | | | | | | | | | |",
+    # the same unit over and over while its numbers take a few values: bit matrices, bit strings, lookup tables
+    "Adjacency:\n0 1 0 1\n1 0 1 0\n0 1 0 1\n1 0 1 0\n0 1 1 0\n1 0 0 1\n0 1 0 1\n1 1 0 0\n0 0 1 1\n1 0 1 0\nwhere",
+    "state: 1 0 0 1 0 0 1 1 0 1 0 0 1 0 1 1 0 0 1 0 1 0 0 1 1 0 1 0 end",
+    "widths[] = {\n 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,\n 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,\n 9, 9",
+    "weights: 0.5 0.25 0.5 0.25 0.5 0.25 0.25 0.5 0.5 0.25 0.5 0.25 0.5 0.5",
 ]
 
 NEGATIVE = [
@@ -68,6 +73,7 @@ NEGATIVE = [
     "Abstract. We study the asymptotic behaviour of solutions to the heat equation on manifolds with conical singularities and prove sharp estimates.",
     "SELECT name, age FROM users WHERE age > 21 ORDER BY name LIMIT 10;",
     "x = np.linspace(0, 1, 100)\ny = np.sin(2 * np.pi * x)\nplt.plot(x, y)\nplt.show()",
+    "static const uint8_t key[] = {0x3a, 0x91, 0x0c, 0xe4, 0x57, 0xb2, 0x68, 0x1f, 0xd3, 0x7e, 0x45, 0xa0, 0x2b, 0x96};",
     "The scores were 3, 17, 9, 22, 5, 14 and 11, which shows no clear trend across the six sessions of the trial.",
     "Posted by John at 10:32 PM on March 3, 2011. Filed under News. 4 comments so far, add yours below.",
     "    public void setName(String name) {\n        this.name = name;\n    }\n\n    public String getName() {\n        return name;\n    }",

@@ -4,9 +4,22 @@ import numpy as np
 import pytest
 
 from benchmarks.templating_agreement import coverages, flags, load_labels, precision_recall_f1, truth
-from metrics.patterns import MAX_REPEAT_UNIT, MIN_COPIES, _dominant_repetition, pattern_columns, pattern_coverage, pattern_flags
+from metrics.patterns import (
+    MAX_COUNT_UNIT,
+    MAX_REPEAT_UNIT,
+    MIN_COPIES,
+    MIN_NUMBERED_LINES,
+    MIN_TERMS,
+    _dominant_repetition,
+    _incrementing_mask,
+    pattern_columns,
+    pattern_coverage,
+    pattern_flags,
+)
 from tests.conftest import HUMAN_LABELS, require_shared
 from tests.metrics.pattern_cases import INCREMENTING, NEGATIVE, REPEATING
+
+INCREMENTING_PARAMETERS = (MAX_COUNT_UNIT, MIN_TERMS, MIN_NUMBERED_LINES)
 
 
 @pytest.mark.parametrize("text", INCREMENTING)
@@ -45,6 +58,15 @@ def test_coverage_hand_values():
     assert pattern_coverage("0,0,0,0,0,\n0,0,0,0,0,") == (0.0, 20 / 21)
     # two different units: only the larger run counts ("-----" 5 and "=====" 7 characters of 13)
     assert pattern_coverage("-----\n=======") == (0.0, 7 / 13)
+
+
+def test_repetition_with_few_valued_numbers():
+    # "9, " and "7, " alone cover 12 and 16 of 28 characters; as one unit "#, " whose numbers take 2 values, all 28
+    assert pattern_coverage("9, 9, 9, 9, 7, 7, 7, 7, 7, 7") == (0.0, 1.0)
+    # fifteen numbers taking ten values: no longer the same unit over and over
+    assert pattern_coverage("3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9")[1] == 0.0
+    # "x1 x2 x3 x4 " has 4 values, but they count: 12 of 15 characters incrementing, none left to repetition
+    assert pattern_coverage("x1 x2 x3 x4 end") == (12 / 15, 0.0)
 
 
 def test_counting_slots_keep_their_own_step():
@@ -127,6 +149,57 @@ def test_dominant_repetition_equals_brute_force():
         text = "".join(pieces)
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
         assert _dominant_repetition(codes, MAX_REPEAT_UNIT, MIN_COPIES) == brute_force_dominant(text), text
+
+
+def brute_force_few_valued(text: str) -> int:
+    """Characters outside counting copies covered by the largest rotation class of skeleton units holding a number
+    whose runs' numbers take at most MAX_REPEAT_VALUES values, from plain Python sets."""
+    from metrics.patterns import _NUMBER, MAX_REPEAT_VALUES, _incrementing_mask, _skeleton
+
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    symbols, values, _, char_start, char_end = _skeleton(codes)
+    symbols = symbols.tolist()
+    counting = _incrementing_mask(codes, *INCREMENTING_PARAMETERS)
+    groups: dict[tuple, set[int]] = {}
+    for period in range(1, min(MAX_REPEAT_UNIT, len(symbols) // MIN_COPIES) + 1):
+        i = 0
+        while i < len(symbols) - period:
+            j = i
+            while j < len(symbols) - period and symbols[j] == symbols[j + period]:
+                j += 1
+            if j - i >= (MIN_COPIES - 1) * period:
+                unit = symbols[i : i + period]
+                size = next(d for d in range(1, period + 1) if period % d == 0 and unit[:d] * (period // d) == unit)
+                if size == period and _NUMBER in unit:
+                    key = min(tuple(unit[k:] + unit[:k]) for k in range(period))
+                    groups.setdefault(key, set()).update(range(i, j + period))
+            i = max(j, i + 1)
+    best = 0
+    for positions in groups.values():
+        numbers = {values[k] for k in positions if symbols[k] == _NUMBER and values[k] == values[k]}
+        if len(numbers) <= MAX_REPEAT_VALUES:
+            chars = {c for k in positions for c in range(char_start[k], char_end[k])}
+            best = max(best, sum(not counting[c] for c in chars))
+    return best
+
+
+def test_few_valued_repetition_equals_brute_force():
+    from metrics.patterns import MAX_REPEAT_VALUES, _few_valued_repetition, _skeleton
+
+    rng = random.Random(7)
+    texts = [*INCREMENTING, *REPEATING, *NEGATIVE]
+    for _ in range(400):
+        numbers = [str(v) for v in rng.sample(range(0, 300), rng.randint(1, 7))]
+        separator = rng.choice([", ", " ", "\n", "&", "];["])
+        cells = rng.choices(numbers, k=rng.randint(0, 40))
+        counting = [str(k) for k in range(rng.randint(0, 9), rng.randint(0, 16))]
+        texts.append(rng.choice(["", "x ", "a["]) + separator.join(cells + counting) + rng.choice(["", " end", "0"]))
+    for text in texts:
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        symbols, values, _, char_start, char_end = _skeleton(codes)
+        counting = _incrementing_mask(codes, *INCREMENTING_PARAMETERS)
+        found = _few_valued_repetition(symbols, values, char_start, char_end, counting, MAX_REPEAT_UNIT, MIN_COPIES, MAX_REPEAT_VALUES)
+        assert found == brute_force_few_valued(text), text
 
 
 def test_next_run_finds_every_maximal_run_of_the_asked_length():
