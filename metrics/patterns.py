@@ -32,7 +32,7 @@ MAX_REPEAT_UNIT = 64  # characters
 MIN_COPIES = 3
 MAX_REPEAT_VALUES = 4  # distinct numbers a repeated unit's number slots may take ("0&1&0&0", "9, 9, 7, 7")
 MAX_COUNT_UNIT = 96  # skeleton symbols (a number is one symbol)
-MIN_TERMS = 3
+MIN_TERMS = 3  # <= MIN_COPIES: the few-valued repetition reuses the skeleton runs found for counting
 MIN_NUMBERED_LINES = 4
 INCREMENTING_THRESHOLD = 0.5  # chosen by 5-fold cross-validation on the dev labels (benchmarks/templating_agreement.py)
 REPEATING_THRESHOLD = 0.7
@@ -86,11 +86,15 @@ def _coverage_rows(codes, offsets, max_count_unit, min_terms, min_lines, max_rep
         if end > start:
             text = codes[start:end].astype(np.int64)
             symbols, values, alternates, char_start, char_end = _skeleton(text)
-            counting = _counting_mask(text.size, symbols, values, alternates, char_start, char_end, max_count_unit, min_terms, min_lines)
+            numbers_before = _numbers_before(symbols)
+            runs = _numbered_runs(symbols, numbers_before, max(max_count_unit, max_repeat_unit), min_terms)
+            counting = _counting_mask(
+                text.size, symbols, values, alternates, char_start, char_end, numbers_before, runs, max_count_unit, min_terms, min_lines
+            )
             coverage[r, 0] = counting.sum() / text.size
             exact = _dominant_repetition(text, max_repeat_unit, min_copies)
             few_valued = _few_valued_repetition(
-                symbols, values, char_start, char_end, counting, max_repeat_unit, min_copies, max_repeat_values
+                symbols, values, char_start, char_end, counting, numbers_before, runs, max_repeat_unit, min_copies, max_repeat_values
             )
             coverage[r, 1] = max(exact, few_valued) / text.size
     return coverage
@@ -112,25 +116,33 @@ def _is_space(c: int) -> bool:
 @numba.njit(cache=True, nogil=True)
 def _dominant_repetition(codes: np.ndarray, max_unit: int, min_copies: int) -> int:
     """Characters covered by the periodic runs of the most covering unit (up to rotation)."""
-    keys, starts, ends, _ = _periodic_runs(codes, max_unit, min_copies)
+    keys, starts, ends = _periodic_runs(codes, max_unit, min_copies)
     if keys.size == 0:
         return 0
     return _largest_group_union(keys, starts, ends, np.arange(codes.size + 1))
 
 
 @numba.njit(cache=True, nogil=True)
-def _few_valued_repetition(symbols, values, char_start, char_end, counting, max_unit, min_copies, max_values) -> int:
+def _few_valued_repetition(symbols, values, char_start, char_end, counting, numbers_before, runs, max_unit, min_copies, max_values) -> int:
     """Characters outside `counting` covered by the periodic runs of the most covering skeleton unit (numbers as one
     symbol) that holds a number, counting only units whose numbers take at most max_values distinct values over all
-    their runs."""
-    numbers_before = np.zeros(symbols.size + 1, dtype=np.int64)
-    for i in range(symbols.size):
-        numbers_before[i + 1] = numbers_before[i] + (symbols[i] == _NUMBER)
+    their runs. Its runs are those of _numbered_runs (found for >= MIN_TERMS <= MIN_COPIES copies) with >= min_copies
+    whole copies of a unit of <= max_unit symbols."""
     if numbers_before[-1] < min_copies:  # min_copies whole copies of a unit with a number hold that many numbers
         return 0
-    keys, starts, ends, periods = _periodic_runs(symbols, max_unit, min_copies)
-    if keys.size == 0:
+    keys = np.empty(runs.shape[0], dtype=np.uint64)
+    starts = np.empty(runs.shape[0], dtype=np.int64)
+    ends = np.empty(runs.shape[0], dtype=np.int64)
+    count = 0
+    for r in range(runs.shape[0]):
+        a, b, period = runs[r, 0], runs[r, 1], runs[r, 2]
+        # a unit that is itself periodic was already found, with more copies, at its own smaller period
+        if period <= max_unit and b - a + 1 >= (min_copies - 1) * period and _is_primitive(symbols, a, period):
+            keys[count], starts[count], ends[count] = _rotation_key(symbols, a, period), a, b + 1 + period
+            count += 1
+    if count == 0:
         return 0
+    keys, starts, ends = keys[:count], starts[:count], ends[:count]
     order = np.argsort(keys)
     kept = np.zeros(keys.size, dtype=np.bool_)
     i = 0
@@ -139,30 +151,28 @@ def _few_valued_repetition(symbols, values, char_start, char_end, counting, max_
         while j < order.size and keys[order[j]] == keys[order[i]]:
             j += 1
         group = order[i:j]
-        first = starts[group[0]]  # a group's runs share their unit up to rotation: the first tells if it holds a number
-        if numbers_before[first + periods[group[0]]] > numbers_before[first]:
-            seen = np.empty(max_values + 1)
-            distinct = 0
-            for g in group:
-                for k in range(starts[g], ends[g]):
-                    v = values[k]
-                    if symbols[k] != _NUMBER or v != v:
-                        continue
-                    new = True
-                    for d in range(distinct):
-                        if seen[d] == v:
-                            new = False
-                            break
-                    if new:
-                        if distinct == max_values:
-                            distinct += 1
-                            break
-                        seen[distinct] = v
+        seen = np.empty(max_values + 1)
+        distinct = 0
+        for g in group:
+            for k in range(starts[g], ends[g]):
+                v = values[k]
+                if symbols[k] != _NUMBER or v != v:
+                    continue
+                new = True
+                for d in range(distinct):
+                    if seen[d] == v:
+                        new = False
+                        break
+                if new:
+                    if distinct == max_values:
                         distinct += 1
-                if distinct > max_values:
-                    break
-            if distinct <= max_values:
-                kept[group] = True
+                        break
+                    seen[distinct] = v
+                    distinct += 1
+            if distinct > max_values:
+                break
+        if distinct <= max_values:
+            kept[group] = True
         i = j
     if not kept.any():
         return 0
@@ -175,11 +185,11 @@ def _few_valued_repetition(symbols, values, char_start, char_end, counting, max_
 
 @numba.njit(cache=True, nogil=True)
 def _periodic_runs(codes: np.ndarray, max_unit: int, min_copies: int):
-    """(rotation key of the primitive unit, start, end, period) of every maximal run of >= min_copies copies of a unit of
+    """(rotation key of the primitive unit, start, end) of every maximal run of >= min_copies copies of a unit of
     <= max_unit symbols."""
     n = codes.size
     keys = np.empty(16, dtype=np.uint64)
-    spans = np.empty((16, 3), dtype=np.int64)
+    spans = np.empty((16, 2), dtype=np.int64)
     count = 0
     for period in range(1, min(max_unit, n // min_copies) + 1):
         a, b = _next_run(codes, period, (min_copies - 1) * period, period - 1)
@@ -188,12 +198,12 @@ def _periodic_runs(codes: np.ndarray, max_unit: int, min_copies: int):
             if _is_primitive(codes, a, period):
                 if count == keys.size:
                     keys = np.concatenate((keys, np.empty(count, dtype=np.uint64)))
-                    spans = np.concatenate((spans, np.empty((count, 3), dtype=np.int64)))
+                    spans = np.concatenate((spans, np.empty((count, 2), dtype=np.int64)))
                 keys[count] = _rotation_key(codes, a, period)
-                spans[count, 0], spans[count, 1], spans[count, 2] = a, b + 1 + period, period
+                spans[count, 0], spans[count, 1] = a, b + 1 + period
                 count += 1
             a, b = _next_run(codes, period, (min_copies - 1) * period, b + 1 + period)
-    return keys[:count], spans[:count, 0].copy(), spans[:count, 1].copy(), spans[:count, 2].copy()
+    return keys[:count], spans[:count, 0].copy(), spans[:count, 1].copy()
 
 
 @numba.njit(cache=True, nogil=True)
@@ -284,27 +294,59 @@ def _largest_group_union(keys: np.ndarray, starts: np.ndarray, ends: np.ndarray,
 @numba.njit(cache=True, nogil=True)
 def _incrementing_mask(codes: np.ndarray, max_unit: int, min_terms: int, min_lines: int) -> np.ndarray:
     symbols, values, alternates, char_start, char_end = _skeleton(codes)
-    return _counting_mask(codes.size, symbols, values, alternates, char_start, char_end, max_unit, min_terms, min_lines)
+    numbers_before = _numbers_before(symbols)
+    runs = _numbered_runs(symbols, numbers_before, max_unit, min_terms)
+    return _counting_mask(
+        codes.size, symbols, values, alternates, char_start, char_end, numbers_before, runs, max_unit, min_terms, min_lines
+    )
 
 
 @numba.njit(cache=True, nogil=True)
-def _counting_mask(n, symbols, values, alternates, char_start, char_end, max_unit, min_terms, min_lines) -> np.ndarray:
-    """Which of the text's n characters counting copies and numbered lines cover, from its skeleton."""
-    m = symbols.size
-    covered = np.zeros(n, dtype=np.bool_)
-    numbers_before = np.zeros(m + 1, dtype=np.int64)  # numbers_before[i]: number symbols in symbols[:i]
-    for i in range(m):
+def _numbers_before(symbols: np.ndarray) -> np.ndarray:
+    """numbers_before[i]: number symbols in symbols[:i]."""
+    numbers_before = np.zeros(symbols.size + 1, dtype=np.int64)
+    for i in range(symbols.size):
         numbers_before[i + 1] = numbers_before[i] + (symbols[i] == _NUMBER)
+    return numbers_before
+
+
+@numba.njit(cache=True, nogil=True)
+def _numbered_runs(symbols: np.ndarray, numbers_before: np.ndarray, max_unit: int, min_terms: int) -> np.ndarray:
+    """(a, b, period) rows: every maximal periodic run of the skeleton (positions a..b equal the one a period on, as
+    _next_run) spanning >= min_terms copies of a unit of <= max_unit symbols, the last copy possibly cut short,
+    whose unit holds a number (a unit without one can neither count nor have few-valued numbers)."""
+    m = symbols.size
+    runs = np.empty((16, 3), dtype=np.int64)
+    count = 0
     if numbers_before[m] < 2:  # a slot that moves, like a numbered list, needs two numbers at least
-        return covered
+        return runs[:0]
     for period in range(1, min(max_unit, m // 2) + 1):
         # min_terms copies, the last of them possibly cut short, span at least this many positions of the run
         min_length = max(period, (min_terms - 2) * period + 1)
         a, b = _next_run(symbols, period, min_length, period - 1)
         while a >= 0:
-            if numbers_before[a + period] > numbers_before[a]:  # a unit without a number cannot count
-                _mark_counting_copies(symbols, values, alternates, a, period, b + period, min_terms, char_start, char_end, covered)
+            if numbers_before[a + period] > numbers_before[a]:
+                if count == runs.shape[0]:
+                    runs = np.concatenate((runs, np.empty((count, 3), dtype=np.int64)))
+                runs[count, 0], runs[count, 1], runs[count, 2] = a, b, period
+                count += 1
             a, b = _next_run(symbols, period, min_length, b + 1 + period)
+    return runs[:count]
+
+
+@numba.njit(cache=True, nogil=True)
+def _counting_mask(
+    n, symbols, values, alternates, char_start, char_end, numbers_before, runs, max_unit, min_terms, min_lines
+) -> np.ndarray:
+    """Which of the text's n characters counting copies (in the runs of _numbered_runs with a unit of <= max_unit
+    symbols) and numbered lines cover, from its skeleton."""
+    covered = np.zeros(n, dtype=np.bool_)
+    if numbers_before[-1] < 2:  # a slot that moves, like a numbered list, needs two numbers at least
+        return covered
+    for r in range(runs.shape[0]):
+        a, b, period = runs[r, 0], runs[r, 1], runs[r, 2]
+        if period <= max_unit:
+            _mark_counting_copies(symbols, values, alternates, a, period, b + period, min_terms, char_start, char_end, covered)
     _mark_numbered_lines(symbols, values, char_start, char_end, min_lines, covered)
     return covered
 

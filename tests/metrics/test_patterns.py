@@ -184,7 +184,7 @@ def brute_force_few_valued(text: str) -> int:
 
 
 def test_few_valued_repetition_equals_brute_force():
-    from metrics.patterns import MAX_REPEAT_VALUES, _few_valued_repetition, _skeleton
+    from metrics.patterns import MAX_REPEAT_VALUES, _few_valued_repetition, _numbered_runs, _numbers_before, _skeleton
 
     rng = random.Random(7)
     texts = [*INCREMENTING, *REPEATING, *NEGATIVE]
@@ -198,7 +198,11 @@ def test_few_valued_repetition_equals_brute_force():
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
         symbols, values, _, char_start, char_end = _skeleton(codes)
         counting = _incrementing_mask(codes, *INCREMENTING_PARAMETERS)
-        found = _few_valued_repetition(symbols, values, char_start, char_end, counting, MAX_REPEAT_UNIT, MIN_COPIES, MAX_REPEAT_VALUES)
+        numbers_before = _numbers_before(symbols)
+        runs = _numbered_runs(symbols, numbers_before, max(MAX_COUNT_UNIT, MAX_REPEAT_UNIT), MIN_TERMS)
+        found = _few_valued_repetition(
+            symbols, values, char_start, char_end, counting, numbers_before, runs, MAX_REPEAT_UNIT, MIN_COPIES, MAX_REPEAT_VALUES
+        )
         assert found == brute_force_few_valued(text), text
 
 
