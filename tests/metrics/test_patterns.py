@@ -154,7 +154,7 @@ def test_dominant_repetition_equals_brute_force():
 def brute_force_few_valued(text: str) -> int:
     """Characters outside counting copies covered by the largest rotation class of skeleton units holding a number
     whose runs' numbers take at most MAX_REPEAT_VALUES values, from plain Python sets."""
-    from metrics.patterns import _NUMBER, MAX_REPEAT_VALUES, _incrementing_mask, _skeleton
+    from metrics.patterns import _NUMBER, MAX_REPEAT_VALUES, _skeleton
 
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     symbols, values, _, char_start, char_end = _skeleton(codes)
