@@ -143,37 +143,11 @@ def _few_valued_repetition(symbols, values, char_start, char_end, counting, numb
     if count == 0:
         return 0
     keys, starts, ends = keys[:count], starts[:count], ends[:count]
-    order = np.argsort(keys)
+    order, bounds = _key_groups(keys)
     kept = np.zeros(keys.size, dtype=np.bool_)
-    i = 0
-    while i < order.size:
-        j = i
-        while j < order.size and keys[order[j]] == keys[order[i]]:
-            j += 1
-        group = order[i:j]
-        seen = np.empty(max_values + 1)
-        distinct = 0
-        for g in group:
-            for k in range(starts[g], ends[g]):
-                v = values[k]
-                if symbols[k] != _NUMBER or v != v:
-                    continue
-                new = True
-                for d in range(distinct):
-                    if seen[d] == v:
-                        new = False
-                        break
-                if new:
-                    if distinct == max_values:
-                        distinct += 1
-                        break
-                    seen[distinct] = v
-                    distinct += 1
-            if distinct > max_values:
-                break
-        if distinct <= max_values:
-            kept[group] = True
-        i = j
+    for g in range(bounds.size - 1):
+        group = order[bounds[g] : bounds[g + 1]]
+        kept[group] = _takes_few_values(symbols, values, starts[group], ends[group], max_values)
     if not kept.any():
         return 0
     runs = np.nonzero(kept)[0]
@@ -265,26 +239,58 @@ def _rotation_key(codes: np.ndarray, start: int, period: int) -> np.uint64:
 
 
 @numba.njit(cache=True, nogil=True)
+def _takes_few_values(symbols, values, starts, ends, max_values) -> bool:
+    """Whether the known numbers of the spans symbols[starts[i] : ends[i]] take at most max_values distinct values."""
+    seen = np.empty(max_values)
+    distinct = 0
+    for i in range(starts.size):
+        for k in range(starts[i], ends[i]):
+            v = values[k]
+            if symbols[k] != _NUMBER or v != v:
+                continue
+            new = True
+            for d in range(distinct):
+                if seen[d] == v:
+                    new = False
+                    break
+            if new:
+                if distinct == max_values:
+                    return False
+                seen[distinct] = v
+                distinct += 1
+    return True
+
+
+@numba.njit(cache=True, nogil=True)
+def _key_groups(keys: np.ndarray):
+    """(order, bounds): order[bounds[g] : bounds[g + 1]] are the indices of the g-th distinct key, in key order."""
+    order = np.argsort(keys)
+    bounds = np.empty(keys.size + 1, dtype=np.int64)
+    groups = 0
+    for i in range(order.size):
+        if i == 0 or keys[order[i]] != keys[order[i - 1]]:
+            bounds[groups] = i
+            groups += 1
+    bounds[groups] = order.size
+    return order, bounds[: groups + 1]
+
+
+@numba.njit(cache=True, nogil=True)
 def _largest_group_union(keys: np.ndarray, starts: np.ndarray, ends: np.ndarray, counted_before: np.ndarray) -> int:
     """Over groups of spans with equal keys, the most positions one group's union covers, counting only the positions
     that counted_before (a prefix count: counted_before[i] positions below i count) counts."""
-    order = np.argsort(keys)
+    order, bounds = _key_groups(keys)
     best = 0
-    i = 0
-    while i < order.size:
-        j = i
-        while j < order.size and keys[order[j]] == keys[order[i]]:
-            j += 1
-        group = order[i:j]
+    for g in range(bounds.size - 1):
+        group = order[bounds[g] : bounds[g + 1]]
         group = group[np.argsort(starts[group])]
         total = 0
         reach = -1
-        for g in group:
-            if ends[g] > reach:
-                total += counted_before[ends[g]] - counted_before[max(starts[g], reach)]
-                reach = ends[g]
+        for i in group:
+            if ends[i] > reach:
+                total += counted_before[ends[i]] - counted_before[max(starts[i], reach)]
+                reach = ends[i]
         best = max(best, total)
-        i = j
     return best
 
 
