@@ -150,11 +150,11 @@ def _few_valued_repetition(symbols, values, char_start, char_end, counting, numb
         kept[group] = _takes_few_values(symbols, values, starts[group], ends[group], max_values)
     if not kept.any():
         return 0
-    runs = np.nonzero(kept)[0]
+    few = np.nonzero(kept)[0]
     not_counting_before = np.zeros(counting.size + 1, dtype=np.int64)
     for i in range(counting.size):
         not_counting_before[i + 1] = not_counting_before[i] + (not counting[i])
-    return _largest_group_union(keys[runs], char_start[starts[runs]], char_end[ends[runs] - 1], not_counting_before)
+    return _largest_group_union(keys[few], char_start[starts[few]], char_end[ends[few] - 1], not_counting_before)
 
 
 @numba.njit(cache=True, nogil=True)
