@@ -21,7 +21,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from metrics.patterns import INCREMENTING_THRESHOLD, REPEATING_THRESHOLD, pattern_coverage  # noqa: E402
+from metrics.patterns import (  # noqa: E402
+    INCREMENTING_THRESHOLD,
+    REPEATING_THRESHOLD,
+    TEMPLATING_THRESHOLD,
+    coverage_flags,
+    pattern_coverage,
+)
 
 DEFAULT_LABELS = Path(__file__).resolve().parents[2] / "shared" / "data" / "human-labels-dev.csv"
 TASKS = {
@@ -56,14 +62,13 @@ def load_labels(path: Path) -> tuple[list[str], np.ndarray]:
 
 
 def coverages(texts: list[str]) -> np.ndarray:
-    """(rows, 2) incrementing and repeating coverage."""
-    return np.array([pattern_coverage(text) for text in texts], dtype=np.float64).reshape(-1, 2)
+    """(rows, 3) incrementing, repeating and templating coverage."""
+    return np.array([pattern_coverage(text) for text in texts], dtype=np.float64).reshape(-1, 3)
 
 
-def flags(
-    coverage: np.ndarray, incrementing: float = INCREMENTING_THRESHOLD, repeating: float = REPEATING_THRESHOLD
-) -> dict[str, np.ndarray]:
-    inc, rep = coverage[:, 0] >= incrementing, coverage[:, 1] >= repeating
+def flags(coverage: np.ndarray, thresholds: tuple[float, float, float] | None = None) -> dict[str, np.ndarray]:
+    """Flags per task at the shipped thresholds, or at (incrementing, repeating, templating) thresholds."""
+    inc, rep = coverage_flags(coverage, *(thresholds or ()))
     return {"incrementing": inc, "repeating": rep, "templating": inc | rep}
 
 
@@ -88,16 +93,17 @@ def stratified_folds(categories: np.ndarray, folds: int, seed: int) -> np.ndarra
     return fold
 
 
-def best_thresholds(coverage: np.ndarray, categories: np.ndarray) -> tuple[float, float]:
-    """Grid thresholds that maximize templating F1 (ties: the higher precision)."""
+def best_thresholds(coverage: np.ndarray, categories: np.ndarray) -> tuple[float, float, float]:
+    """Grid thresholds (incrementing, repeating, templating) that maximize templating F1 (ties: the higher precision,
+    then the higher thresholds); a templating threshold above 1 leaves the mixed rule out."""
     actual = truth(categories, "templating")
     scored = []
     for inc in GRID:
         for rep in GRID:
-            p, _, f = precision_recall_f1(flags(coverage, inc, rep)["templating"], actual)
-            scored.append((round(f, 9), round(p, 9), -inc, -rep))
-    _, _, inc, rep = max(scored)
-    return -inc, -rep
+            for mixed in (*GRID[GRID >= rep], 1.01):
+                p, _, f = precision_recall_f1(flags(coverage, (inc, rep, mixed))["templating"], actual)
+                scored.append((round(f, 9), round(p, 9), inc, rep, mixed))
+    return max(scored)[2:]
 
 
 def cross_validate(coverage: np.ndarray, categories: np.ndarray, folds: int, seed: int) -> dict[str, np.ndarray]:
@@ -108,9 +114,9 @@ def cross_validate(coverage: np.ndarray, categories: np.ndarray, folds: int, see
         test, train = fold == k, fold != k
         actual = truth(categories[test], "templating")
         shipped.append(precision_recall_f1(flags(coverage[test])["templating"], actual))
-        inc, rep = best_thresholds(coverage[train], categories[train])
-        chosen.append((inc, rep))
-        retuned.append(precision_recall_f1(flags(coverage[test], inc, rep)["templating"], actual))
+        thresholds = best_thresholds(coverage[train], categories[train])
+        chosen.append(thresholds)
+        retuned.append(precision_recall_f1(flags(coverage[test], thresholds)["templating"], actual))
     return {"shipped": np.array(shipped), "retuned": np.array(retuned), "chosen": np.array(chosen)}
 
 
@@ -130,7 +136,7 @@ def report(path: Path, folds: int, seed: int) -> None:
     predicted = flags(coverage)
     print(
         f"labels: {path} ({len(texts)} rows); thresholds: incrementing coverage >= {INCREMENTING_THRESHOLD}, "
-        f"repeating coverage >= {REPEATING_THRESHOLD}\n"
+        f"repeating coverage >= {REPEATING_THRESHOLD}, templating coverage >= {TEMPLATING_THRESHOLD}\n"
     )
     print("| task | precision | recall | F1 | labelled | flagged |\n|---|---|---|---|---|---|")
     for task in TASKS:
@@ -166,11 +172,14 @@ def report(path: Path, folds: int, seed: int) -> None:
         cells = [f"{col.mean():.3f} ± {col.std(ddof=1):.3f} [{col.min():.3f}, {col.max():.3f}]" for col in cv[name].T]
         label = "shipped, per fold" if name == "shipped" else "re-chosen on the other folds"
         print(f"| {label} | " + " | ".join(cells) + " |")
-    print("\nthresholds re-chosen per fold (incrementing, repeating): " + ", ".join(f"({i:.2f}, {r:.2f})" for i, r in cv["chosen"]))
+    print(
+        "\nthresholds re-chosen per fold (incrementing, repeating, templating): "
+        + ", ".join("(" + ", ".join(f"{t:.2f}" for t in chosen) + ")" for chosen in cv["chosen"])
+    )
 
-    print("\n`templating_coverage` (max of the two coverages) as one score:\n")
+    print("\n`templating_coverage` (counting and the dominant repetition together) as one score:\n")
     print("| templating_coverage >= | precision | recall | F1 |\n|---|---|---|---|")
-    score, actual = coverage.max(axis=1), truth(categories, "templating")
+    score, actual = coverage[:, 2], truth(categories, "templating")
     for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
         p, r, f = precision_recall_f1(score >= threshold, actual)
         print(f"| {threshold:.1f} | {p:.3f} | {r:.3f} | {f:.3f} |")

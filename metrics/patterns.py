@@ -19,6 +19,10 @@ text, and keeps to what people label as templating (../shared/data, README 'Temp
   So are >= MIN_NUMBERED_LINES consecutive non-blank lines whose leading numbers count (numbered lists).
   `incrementing_coverage` is the share of the text those copies and lines cover. Lines that differ in an identifier
   ("AMDEP_TRUE = @AMDEP_TRUE@") or in unrelated numbers (tables, stack-trace line numbers) do not count.
+- templating: `templating_coverage` is the share the counting copies and the dominant repetition's runs cover
+  together (a numbered table header and its ruled lines). is_repeating: repeating >= REPEATING_THRESHOLD;
+  is_incrementing: incrementing >= INCREMENTING_THRESHOLD, or templating >= TEMPLATING_THRESHOLD where repetition
+  alone falls short (such a text always counts). So is_templating: incrementing >= 0.65 or templating >= 0.8.
 """
 
 from __future__ import annotations
@@ -34,39 +38,54 @@ MAX_REPEAT_VALUES = 4  # distinct numbers a repeated unit's number slots may tak
 MAX_COUNT_UNIT = 96  # skeleton symbols (a number is one symbol)
 MIN_TERMS = 3  # <= MIN_COPIES: the few-valued repetition reuses the skeleton runs found for counting
 MIN_NUMBERED_LINES = 4
-INCREMENTING_THRESHOLD = 0.5  # chosen by 5-fold cross-validation on the dev labels (benchmarks/templating_agreement.py)
-REPEATING_THRESHOLD = 0.7
+# chosen on the dev labels, checked by 5-fold cross-validation (benchmarks/templating_agreement.py)
+INCREMENTING_THRESHOLD = 0.65
+REPEATING_THRESHOLD = 0.8
+TEMPLATING_THRESHOLD = 0.8  # counting and the dominant repetition together
 
 _NUMBER = -1  # skeleton symbol standing for any number
 
 
-def pattern_coverage(text: str) -> tuple[float, float]:
-    """(incrementing_coverage, repeating_coverage) of one decoded text, each a share 0..1 of its stripped characters."""
+def pattern_coverage(text: str) -> tuple[float, float, float]:
+    """(incrementing, repeating, templating) coverage of one decoded text, each a share 0..1 of its stripped characters."""
     coverage = _coverages(*text_code_points(text or ""))
-    return float(coverage[0, 0]), float(coverage[0, 1])
+    return float(coverage[0, 0]), float(coverage[0, 1]), float(coverage[0, 2])
 
 
 def pattern_flags(text: str) -> tuple[bool, bool]:
     """(is_incrementing, is_repeating) of one decoded text."""
-    incrementing, repeating = pattern_coverage(text)
-    return bool(incrementing >= INCREMENTING_THRESHOLD), bool(repeating >= REPEATING_THRESHOLD)
+    incrementing, repeating = coverage_flags(_coverages(*text_code_points(text or "")))
+    return bool(incrementing[0]), bool(repeating[0])
 
 
 def pattern_coverages(texts: TextColumn) -> np.ndarray:
-    """(rows, 2) incrementing and repeating coverage of a batch of texts (null counts as empty), in one compiled pass."""
+    """(rows, 3) incrementing, repeating and templating coverage of a batch of texts (null counts as empty), in one
+    compiled pass."""
     return _coverages(*code_points(texts))
 
 
+def coverage_flags(
+    coverage: np.ndarray,
+    incrementing: float = INCREMENTING_THRESHOLD,
+    repeating: float = REPEATING_THRESHOLD,
+    templating: float = TEMPLATING_THRESHOLD,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(is_incrementing, is_repeating) from (rows, 3) coverages. A text that counting and repetition explain only
+    together (a numbered table and its rules) counts as incrementing: its counting is what makes it a template."""
+    is_repeating = coverage[:, 1] >= repeating
+    is_incrementing = (coverage[:, 0] >= incrementing) | ((coverage[:, 2] >= templating) & ~is_repeating)
+    return is_incrementing, is_repeating
+
+
 def pattern_columns(texts: TextColumn) -> dict[str, np.ndarray]:
-    """Coverage scores and flags for a batch of texts (null counts as empty)."""
+    """Coverage score and flags for a batch of texts (null counts as empty)."""
     coverage = pattern_coverages(texts)
-    incrementing = coverage[:, 0] >= INCREMENTING_THRESHOLD
-    repeating = coverage[:, 1] >= REPEATING_THRESHOLD
+    incrementing, repeating = coverage_flags(coverage)
     return {
         "is_incrementing": incrementing,
         "is_repeating": repeating,
         "is_templating": incrementing | repeating,
-        "templating_coverage": coverage.max(axis=1),
+        "templating_coverage": coverage[:, 2],
     }
 
 
@@ -76,7 +95,7 @@ def _coverages(codes: np.ndarray, offsets: np.ndarray) -> np.ndarray:
 
 @numba.njit(cache=True, nogil=True)
 def _coverage_rows(codes, offsets, max_count_unit, min_terms, min_lines, max_repeat_unit, min_copies, max_repeat_values):
-    coverage = np.zeros((offsets.size - 1, 2))
+    coverage = np.zeros((offsets.size - 1, 3))
     for r in range(offsets.size - 1):
         start, end = offsets[r], offsets[r + 1]
         while start < end and _is_space(codes[start]):  # str.strip()
@@ -92,11 +111,16 @@ def _coverage_rows(codes, offsets, max_count_unit, min_terms, min_lines, max_rep
                 text.size, symbols, values, alternates, char_start, char_end, numbers_before, runs, max_count_unit, min_terms, min_lines
             )
             coverage[r, 0] = counting.sum() / text.size
-            exact = _dominant_repetition(text, max_repeat_unit, min_copies)
-            few_valued = _few_valued_repetition(
+            exact, exact_starts, exact_ends = _dominant_repetition(text, max_repeat_unit, min_copies)
+            few_valued, few_starts, few_ends = _few_valued_repetition(
                 symbols, values, char_start, char_end, counting, numbers_before, runs, max_repeat_unit, min_copies, max_repeat_values
             )
             coverage[r, 1] = max(exact, few_valued) / text.size
+            # the dominant repetition's spans together with the counting copies (a numbered table and its rules)
+            starts, ends = (few_starts, few_ends) if few_valued > exact else (exact_starts, exact_ends)
+            for k in range(starts.size):
+                counting[starts[k] : ends[k]] = True
+            coverage[r, 2] = counting.sum() / text.size
     return coverage
 
 
@@ -114,22 +138,24 @@ def _is_space(c: int) -> bool:
 
 
 @numba.njit(cache=True, nogil=True)
-def _dominant_repetition(codes: np.ndarray, max_unit: int, min_copies: int) -> int:
-    """Characters covered by the periodic runs of the most covering unit (up to rotation)."""
+def _dominant_repetition(codes: np.ndarray, max_unit: int, min_copies: int):
+    """(characters covered, run starts, run ends) of the periodic runs of the most covering unit (up to rotation)."""
     keys, starts, ends = _periodic_runs(codes, max_unit, min_copies)
     if keys.size == 0:
-        return 0
-    return _largest_group_union(keys, starts, ends, np.arange(codes.size + 1))
+        return 0, starts, ends
+    covered, group = _largest_group(keys, starts, ends, np.arange(codes.size + 1))
+    return covered, starts[group], ends[group]
 
 
 @numba.njit(cache=True, nogil=True)
-def _few_valued_repetition(symbols, values, char_start, char_end, counting, numbers_before, runs, max_unit, min_copies, max_values) -> int:
-    """Characters outside `counting` covered by the periodic runs of the most covering skeleton unit (numbers as one
-    symbol) that holds a number, counting only units whose numbers take at most max_values distinct values over all
-    their runs. Its runs are those of _numbered_runs (found for >= MIN_TERMS <= MIN_COPIES copies) with >= min_copies
-    whole copies of a unit of <= max_unit symbols."""
+def _few_valued_repetition(symbols, values, char_start, char_end, counting, numbers_before, runs, max_unit, min_copies, max_values):
+    """(characters outside `counting` covered, character starts, character ends of its runs) for the periodic runs of
+    the most covering skeleton unit (numbers as one symbol) that holds a number, counting only units whose numbers
+    take at most max_values distinct values over all their runs. Its runs are those of _numbered_runs (found for
+    >= MIN_TERMS <= MIN_COPIES copies) with >= min_copies whole copies of a unit of <= max_unit symbols."""
+    none = np.empty(0, dtype=np.int64)
     if numbers_before[-1] < min_copies:  # min_copies whole copies of a unit with a number hold that many numbers
-        return 0
+        return 0, none, none
     keys = np.empty(runs.shape[0], dtype=np.uint64)
     starts = np.empty(runs.shape[0], dtype=np.int64)
     ends = np.empty(runs.shape[0], dtype=np.int64)
@@ -141,7 +167,7 @@ def _few_valued_repetition(symbols, values, char_start, char_end, counting, numb
             keys[count], starts[count], ends[count] = _rotation_key(symbols, a, period), a, b + 1 + period
             count += 1
     if count == 0:
-        return 0
+        return 0, none, none
     keys, starts, ends = keys[:count], starts[:count], ends[:count]
     order, bounds = _key_groups(keys)
     kept = np.zeros(keys.size, dtype=np.bool_)
@@ -149,12 +175,14 @@ def _few_valued_repetition(symbols, values, char_start, char_end, counting, numb
         group = order[bounds[g] : bounds[g + 1]]
         kept[group] = _takes_few_values(symbols, values, starts[group], ends[group], max_values)
     if not kept.any():
-        return 0
+        return 0, none, none
     few = np.nonzero(kept)[0]
     not_counting_before = np.zeros(counting.size + 1, dtype=np.int64)
     for i in range(counting.size):
         not_counting_before[i + 1] = not_counting_before[i] + (not counting[i])
-    return _largest_group_union(keys[few], char_start[starts[few]], char_end[ends[few] - 1], not_counting_before)
+    first, last = char_start[starts[few]], char_end[ends[few] - 1]
+    covered, group = _largest_group(keys[few], first, last, not_counting_before)
+    return covered, first[group], last[group]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -276,11 +304,12 @@ def _key_groups(keys: np.ndarray):
 
 
 @numba.njit(cache=True, nogil=True)
-def _largest_group_union(keys: np.ndarray, starts: np.ndarray, ends: np.ndarray, counted_before: np.ndarray) -> int:
-    """Over groups of spans with equal keys, the most positions one group's union covers, counting only the positions
-    that counted_before (a prefix count: counted_before[i] positions below i count) counts."""
+def _largest_group(keys: np.ndarray, starts: np.ndarray, ends: np.ndarray, counted_before: np.ndarray):
+    """(positions, span indices) of the group of spans with equal keys whose union covers the most positions, counting
+    only the positions that counted_before (a prefix count: counted_before[i] positions below i count) counts."""
     order, bounds = _key_groups(keys)
     best = 0
+    best_group = order[:0]
     for g in range(bounds.size - 1):
         group = order[bounds[g] : bounds[g + 1]]
         group = group[np.argsort(starts[group])]
@@ -290,8 +319,9 @@ def _largest_group_union(keys: np.ndarray, starts: np.ndarray, ends: np.ndarray,
             if ends[i] > reach:
                 total += counted_before[ends[i]] - counted_before[max(starts[i], reach)]
                 reach = ends[i]
-        best = max(best, total)
-    return best
+        if total > best:
+            best, best_group = total, group
+    return best, best_group
 
 
 # ---------------------------------------------------------------- incrementing

@@ -10,8 +10,10 @@ from metrics.patterns import (
     MIN_COPIES,
     MIN_NUMBERED_LINES,
     MIN_TERMS,
+    REPEATING_THRESHOLD,
     _dominant_repetition,
     _incrementing_mask,
+    coverage_flags,
     pattern_columns,
     pattern_coverage,
     pattern_flags,
@@ -49,24 +51,45 @@ def test_agreement_with_people_on_the_dev_half():
 
 def test_coverage_hand_values():
     # 12 copies of "ab" after a 4-character lead-in "xyz " (stripped text of 28 characters)
-    assert pattern_coverage("xyz " + "ab" * 12) == (0.0, 24 / 28)
+    assert pattern_coverage("xyz " + "ab" * 12) == (0.0, 24 / 28, 24 / 28)
     # the unit "a# " five times counting 1..5: copies "a1 " .. "a5 " cover 15 of the 19 characters ("end." is not)
-    assert pattern_coverage("a1 a2 a3 a4 a5 end.") == (15 / 19, 0.0)
+    assert pattern_coverage("a1 a2 a3 a4 a5 end.") == (15 / 19, 0.0, 15 / 19)
     # a number touching the text's edge may be cut, so it is not trusted ("5" could be the start of "57"): two terms
     assert pattern_coverage("x1 x3 x5")[0] == 0.0 and pattern_coverage("x1 x3 x5 y")[0] > 0
     # one unit over and over in two runs broken by a line break counts as one pattern: 10 + 10 of 21 characters
-    assert pattern_coverage("0,0,0,0,0,\n0,0,0,0,0,") == (0.0, 20 / 21)
+    assert pattern_coverage("0,0,0,0,0,\n0,0,0,0,0,") == (0.0, 20 / 21, 20 / 21)
     # two different units: only the larger run counts ("-----" 5 and "=====" 7 characters of 13)
-    assert pattern_coverage("-----\n=======") == (0.0, 7 / 13)
+    assert pattern_coverage("-----\n=======") == (0.0, 7 / 13, 7 / 13)
+
+
+def test_counting_and_repetition_together():
+    # counting covers "x1 x2 x3 x4 " (12 of 22 characters), repetition "----------" (10): together all 22
+    assert pattern_coverage("x1 x2 x3 x4 ----------") == (12 / 22, 10 / 22, 1.0)
+    # neither alone reaches its threshold; together they explain the text, and its counting makes it incrementing
+    assert pattern_flags("x1 x2 x3 x4 ----------") == (True, False)
+    # only the dominant repetition joins the counting: "==" (2 characters) is left out, so 22 of 25
+    assert pattern_coverage("x1 x2 x3 x4 ---------- ==")[2] == 22 / 25
+    coverage = np.array([[0.7, 0.0, 0.7], [0.5, 0.4, 0.9], [0.1, 0.85, 0.95], [0.5, 0.2, 0.7], [0.0, 0.0, 0.0]])
+    incrementing, repeating = coverage_flags(coverage)
+    assert incrementing.tolist() == [True, True, False, False, False]
+    assert repeating.tolist() == [False, False, True, False, False]
+    assert coverage_flags(coverage, 0.5, 0.8, 1.01)[0].tolist() == [True, True, False, True, False]
 
 
 def test_repetition_with_few_valued_numbers():
     # "9, " and "7, " alone cover 12 and 16 of 28 characters; as one unit "#, " whose numbers take 2 values, all 28
-    assert pattern_coverage("9, 9, 9, 9, 7, 7, 7, 7, 7, 7") == (0.0, 1.0)
+    assert pattern_coverage("9, 9, 9, 9, 7, 7, 7, 7, 7, 7") == (0.0, 1.0, 1.0)
     # fifteen numbers taking ten values: no longer the same unit over and over
     assert pattern_coverage("3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9")[1] == 0.0
     # "x1 x2 x3 x4 " has 4 values, but they count: 12 of 15 characters incrementing, none left to repetition
-    assert pattern_coverage("x1 x2 x3 x4 end") == (12 / 15, 0.0)
+    assert pattern_coverage("x1 x2 x3 x4 end") == (12 / 15, 0.0, 12 / 15)
+
+
+def test_lead_in_beyond_the_threshold_hides_a_pattern():
+    # 17 "<br>" are 68 of 90 characters (0.756): under the repeating threshold, as people's labels put it
+    text = "Click here" + "<br>" * 17 + " to continue"
+    assert pattern_coverage(text)[1] == 68 / 90 < REPEATING_THRESHOLD
+    assert pattern_flags(text) == (False, False)
 
 
 def test_counting_slots_keep_their_own_step():
@@ -93,7 +116,7 @@ def test_reference_bugs_are_fixed():
 
 def test_signature_and_edge_cases():
     assert pattern_flags("") == (False, False)
-    assert pattern_coverage("   \n\t ") == (0.0, 0.0)
+    assert pattern_coverage("   \n\t ") == (0.0, 0.0, 0.0)
     assert pattern_flags("a") == (False, False)
     assert pattern_flags("ééééééééééééé") == (False, True)  # non-ASCII repetition
     flags_ = pattern_flags("1, 2, 3, 4, 5, 6")
@@ -108,7 +131,7 @@ def test_pattern_columns_match_the_single_text_functions():
         incrementing, repeating = pattern_flags(text or "")
         assert (columns["is_incrementing"][i], columns["is_repeating"][i]) == (incrementing, repeating)
         assert columns["is_templating"][i] == (incrementing or repeating)
-        assert columns["templating_coverage"][i] == max(pattern_coverage(text or ""))
+        assert columns["templating_coverage"][i] == pattern_coverage(text or "")[2]
     assert pattern_columns([])["templating_coverage"].shape == (0,)
 
 
@@ -148,7 +171,9 @@ def test_dominant_repetition_equals_brute_force():
         ]
         text = "".join(pieces)
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-        assert _dominant_repetition(codes, MAX_REPEAT_UNIT, MIN_COPIES) == brute_force_dominant(text), text
+        covered, starts, ends = _dominant_repetition(codes, MAX_REPEAT_UNIT, MIN_COPIES)
+        assert covered == brute_force_dominant(text), text
+        assert len({k for a, b in zip(starts, ends) for k in range(a, b)}) == covered, text  # the runs it returns
 
 
 def brute_force_few_valued(text: str) -> int:
@@ -200,10 +225,11 @@ def test_few_valued_repetition_equals_brute_force():
         counting = _incrementing_mask(codes, *INCREMENTING_PARAMETERS)
         numbers_before = _numbers_before(symbols)
         runs = _numbered_runs(symbols, numbers_before, max(MAX_COUNT_UNIT, MAX_REPEAT_UNIT), MIN_TERMS)
-        found = _few_valued_repetition(
+        found, starts, ends = _few_valued_repetition(
             symbols, values, char_start, char_end, counting, numbers_before, runs, MAX_REPEAT_UNIT, MIN_COPIES, MAX_REPEAT_VALUES
         )
         assert found == brute_force_few_valued(text), text
+        assert sum(not counting[k] for k in {k for a, b in zip(starts, ends) for k in range(a, b)}) == found, text
 
 
 def test_next_run_finds_every_maximal_run_of_the_asked_length():
