@@ -13,7 +13,8 @@ text, and keeps to what people label as templating (../shared/data, README 'Temp
   they cover outside the counting copies (below).
   Lines that only share a prefix (`\\usepackage{...}` blocks, imports, stack traces) are not a repetition.
 - incrementing: the same unit over and over except for numbers that count. Every number (decimal, decimal
-  fraction, 0x-hex, a lone letter enumerator "(b)", a roman numeral "XXIX", "(iv)") becomes one placeholder;
+  fraction, 0x-hex, a lone letter enumerator "(b)", a roman numeral "XXIX", "(iv)", an English number word
+  "one".."twenty") becomes one placeholder;
   runs of >= MIN_TERMS consecutive copies of a unit of <= MAX_COUNT_UNIT symbols in which each number slot
   keeps its own constant step (or constant ratio) and at least one slot moves are covered.
   So are >= MIN_NUMBERED_LINES consecutive non-blank lines whose leading numbers count (numbered lists).
@@ -530,6 +531,9 @@ def _number_at(codes: np.ndarray, i: int):
             j += 1
         if j < n and (_is_alnum(codes[j]) or codes[j] == 95):
             return i, np.nan, np.nan
+        word = _number_word_value(codes, i, j)
+        if word > 0:
+            return j, float(word), float(word)
         roman = _roman_value(codes, i, j)
         if j - i == 1:  # "(b)", "a.", "x_{c}": a letter enumerator, or a roman one-letter numeral "(i)"
             letter = float(c | 32) - 96.0
@@ -538,6 +542,31 @@ def _number_at(codes: np.ndarray, i: int):
         if roman > 0 and (c < 97 or (i > 0 and codes[i - 1] == 40) or (j < n and (codes[j] == 41 or codes[j] == 46))):
             return j, float(roman), float(roman)
     return i, np.nan, np.nan
+
+
+_NUMBER_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty"
+).split()
+
+
+# each word as a base-27 number of its letters (a = 1), the key _number_word_value computes for a word of the text
+_NUMBER_WORD_KEYS = np.array(
+    [sum((ord(letter) - 96) * 27**k for k, letter in enumerate(reversed(word))) for word in _NUMBER_WORDS], dtype=np.int64
+)
+
+
+@numba.njit(cache=True, nogil=True)
+def _number_word_value(codes: np.ndarray, i: int, j: int) -> int:
+    """1..20 when codes[i:j] spells an English number word in any letter case, else 0."""
+    if j - i < 3 or j - i > 9:
+        return 0
+    key = 0
+    for k in range(i, j):
+        key = key * 27 + ((codes[k] | 32) - 96)
+    for v in range(_NUMBER_WORD_KEYS.size):
+        if _NUMBER_WORD_KEYS[v] == key:
+            return v + 1
+    return 0
 
 
 @numba.njit(cache=True, nogil=True)

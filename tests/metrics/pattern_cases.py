@@ -81,4 +81,5 @@ NEGATIVE = [
     "WASHINGTON (Reuters) - The Senate on Thursday passed a bill that would extend unemployment benefits for another six months.",
     "Q: How do I reset my password?\nA: Go to settings and click reset. You will receive an email within a few minutes.",
     "The quick brown fox jumps over the lazy dog, and the dog, startled, runs to the barn where the other animals sleep.",
+    "In the first round one player scored two goals, one more came from three passes, and the team won four to one.",
 ]

@@ -102,6 +102,11 @@ def test_counting_slots_keep_their_own_step():
 def test_enumerators_letters_and_roman_numerals():
     assert pattern_flags("see (a) and; (b) and; (c) and; (d) and; (e) and; (f) and;")[0]
     assert pattern_flags("items (i), (ii), (iii), (iv), (v), (vi), (vii), (viii), (ix), (x), (xi)")[0]
+    # English number words one..twenty count, in any letter case
+    assert pattern_coverage("Chapter One. Chapter Two. Chapter Three. Chapter Four. Chapter Five. The end")[0] == 69 / 76
+    assert pattern_flags('<div id="one">one</div>\n<div id="two">two</div>\n<div id="three">three</div>\n<div')[0]
+    assert pattern_coverage("She had one idea, then two more ideas, and later three other ideas of her own.") == (0.0, 0.0, 0.0)
+    assert not pattern_flags("someone, twofold, threesome, fourth, fiver, sixty")[0]  # not number words
     # "li", "div", "mix" are words, not numerals: HTML rows counting in their text still count
     assert pattern_flags(
         '<li>\n <a href="#">Link 1</a>\n </li>\n <li>\n <a href="#">Link 2</a>\n </li>\n <li>\n <a href="#">Link 3</a>\n </l'
