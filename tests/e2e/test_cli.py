@@ -39,7 +39,14 @@ def test_sample_run_end_to_end(sample_dir, sample_run):
     categories = pd.read_parquet(sample_dir / "records.parquet").set_index("index")["category"]
     memories = table[table.dataset == "memories"].assign(category=lambda d: d.sequence_id.map(categories))
     share = memories.groupby("category")["is_templating"].mean()
-    assert share["repeating"] > 0.9 and share["incrementing"] > 0.9 and share["prose"] < 0.05
+    coverage = memories.groupby("category")["templating_coverage"].mean()
+    # A sample window often holds the template plus the tail of the document before it or the start of the next
+    # (`static const uint8_t pad[] = {` is a quarter of a 64-token window of 0x00s); the thresholds chosen on
+    # people's labels (README, Templating) leave ~30 % of them out, so the template categories are told apart by
+    # how much of them the patterns cover and by a flag share far above prose and code.
+    assert coverage["repeating"] > 0.75 and coverage["incrementing"] > 0.75
+    assert coverage["prose"] < 0.05 and coverage["code"] < 0.25
+    assert share["repeating"] > 0.6 and share["incrementing"] > 0.6 and share["prose"] < 0.02 and share["code"] < 0.02
     assert (
         memories.loc[memories.category == "repeating", "zlib_ratio"].mean()
         < memories.loc[memories.category == "prose", "zlib_ratio"].mean()
