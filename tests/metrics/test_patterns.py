@@ -67,8 +67,8 @@ def test_counting_and_repetition_together():
     assert pattern_coverage("x1 x2 x3 x4 ----------") == (12 / 22, 10 / 22, 1.0)
     # neither alone reaches its threshold; together they explain the text, and its counting makes it incrementing
     assert pattern_flags("x1 x2 x3 x4 ----------") == (True, False)
-    # only the dominant repetition joins the counting: "==" (2 characters) is left out, so 22 of 25
-    assert pattern_coverage("x1 x2 x3 x4 ---------- ==")[2] == 22 / 25
+    # only the dominant repetition joins the counting: the smaller run "===" is left out, so 22 of 26
+    assert pattern_coverage("x1 x2 x3 x4 ---------- ===") == (12 / 26, 10 / 26, 22 / 26)
     coverage = np.array([[0.7, 0.0, 0.7], [0.5, 0.4, 0.9], [0.1, 0.85, 0.95], [0.5, 0.2, 0.7], [0.0, 0.0, 0.0]])
     incrementing, repeating = coverage_flags(coverage)
     assert incrementing.tolist() == [True, True, False, False, False]
