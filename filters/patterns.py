@@ -12,7 +12,7 @@ from metrics.repetition import token_repetition
 
 @register_filter("patterns")
 class Patterns(Filter):
-    """Templating flags and `templating_coverage` from text; reference repetition columns from tokens."""
+    """Templating flags and the coverages they come from, from text; reference repetition columns from tokens."""
 
     reads = ("text", "tokens")
     adds = pa.schema(
@@ -20,6 +20,8 @@ class Patterns(Filter):
             ("is_incrementing", pa.bool_()),
             ("is_repeating", pa.bool_()),
             ("is_templating", pa.bool_()),
+            ("incrementing_coverage", pa.float64()),
+            ("repeating_coverage", pa.float64()),
             ("templating_coverage", pa.float64()),
             ("num_repeating", pa.int32()),
             ("repeating_offset", pa.int32()),

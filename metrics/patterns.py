@@ -79,13 +79,16 @@ def coverage_flags(
 
 
 def pattern_columns(texts: TextColumn) -> dict[str, np.ndarray]:
-    """Coverage score and flags for a batch of texts (null counts as empty)."""
+    """Flags and the three coverages they come from (coverage_flags re-draws the flags at other thresholds) for a
+    batch of texts (null counts as empty)."""
     coverage = pattern_coverages(texts)
     incrementing, repeating = coverage_flags(coverage)
     return {
         "is_incrementing": incrementing,
         "is_repeating": repeating,
         "is_templating": incrementing | repeating,
+        "incrementing_coverage": coverage[:, 0],
+        "repeating_coverage": coverage[:, 1],
         "templating_coverage": coverage[:, 2],
     }
 

@@ -136,7 +136,8 @@ def test_pattern_columns_match_the_single_text_functions():
         incrementing, repeating = pattern_flags(text or "")
         assert (columns["is_incrementing"][i], columns["is_repeating"][i]) == (incrementing, repeating)
         assert columns["is_templating"][i] == (incrementing or repeating)
-        assert columns["templating_coverage"][i] == pattern_coverage(text or "")[2]
+        coverage = (columns["incrementing_coverage"][i], columns["repeating_coverage"][i], columns["templating_coverage"][i])
+        assert coverage == pattern_coverage(text or "")
     assert pattern_columns([])["templating_coverage"].shape == (0,)
 
 
