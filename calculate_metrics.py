@@ -3,7 +3,7 @@
 python calculate_metrics.py --sample                         # offline sample, no network
 python calculate_metrics.py --models 70m,160m --schemes deduped --datasets memories
 python calculate_metrics.py --config configs/default.yaml --master spark://host:7077
-python calculate_metrics.py analyze outputs/RUN_ID           # predictive model of memorization (Spark ML)
+python calculate_metrics.py analyze outputs/RUN_ID           # predictive model of memorization
 python calculate_metrics.py report outputs/RUN_ID            # HTML report of a finished run
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from utils.pipeline.config import build_config, load_yaml, merge
-from utils.pipeline.errors import PipelineError
+from utils.pipeline.errors import ConfigError, PipelineError
 
 SAMPLE_CONFIG = Path(__file__).resolve().parent / "configs" / "sample.yaml"
 
@@ -37,6 +37,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     analyze_parser.add_argument("--features", help="comma list of features (default: docs/METRICS.md's list, those present)")
     analyze_parser.add_argument("--seed", type=int, default=1024, help="seed of the 80/20 train/test split (default 1024, the reference's)")
     analyze_parser.add_argument("--thresholds", default="2,4,6,10,20,50", help="recitation thresholds of the sweep ('' for none)")
+    analyze_parser.add_argument(
+        "--engine",
+        choices=("auto", "driver", "cluster"),
+        default="auto",
+        help="where a split's rows are fitted: in the driver process (one Spark job reads them), on the cluster (a Spark job "
+        "per Newton iteration), or auto: the driver when they fit --driver-budget (default auto)",
+    )
+    analyze_parser.add_argument(
+        "--driver-budget", default="2g", help="bytes of a split's analysis columns the driver may hold (default 2g)"
+    )
     analyze_parser.add_argument("--master", help="Spark master (default from --config, else local[*])")
     analyze_parser.add_argument("--config", help="YAML config whose spark section to use")
     parser.add_argument("--config", help="YAML config file (see configs/default.yaml)")
@@ -146,31 +156,55 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def analyze(args: argparse.Namespace) -> int:
-    """Fit the predictive model of memorization (baseline and taxonomic logistic regressions, Spark ML) on a run's
-    Pile split(s); write RUN_DIR/_analysis (tables, figures)."""
+    """Fit the predictive model of memorization (baseline and per-category logistic regressions) on a run's Pile
+    split(s), and how well single scores detect memorization; write RUN_DIR/_analysis (tables, figures)."""
     try:
-        raw = load_yaml(args.config) if args.config else {}
+        raw = merge({"spark": {"conf": {"spark.ui.showConsoleProgress": "false"}}}, load_yaml(args.config) if args.config else {})
         if args.master:
             raw = merge(raw, {"spark": {"master": args.master}})
         config = build_config(raw)
-        thresholds = [int(t) for t in args.thresholds.split(",") if t.strip()]
+        try:
+            thresholds = [int(t) for t in args.thresholds.split(",") if t.strip()]
+        except ValueError as error:
+            raise ConfigError(f"--thresholds must be whole numbers ({error})") from None
+        budget = byte_size(args.driver_budget, "--driver-budget")
         splits = [s.strip() for s in args.split.split(",") if s.strip()] if args.split else None
         features = [f.strip() for f in args.features.split(",") if f.strip()] if args.features else None
+        from utils.analysis.run import LocalFiles, choose_splits, is_local
         from utils.analysis.run import analyze as run_analysis
+
+        run_dir = args.run_dir.rstrip("/")
+        if is_local(run_dir):  # checked before Spark starts; other file systems need Spark's Hadoop client
+            run_dir = str(Path(run_dir.removeprefix("file:")).resolve())
+            choose_splits(run_dir, LocalFiles(), splits)
         from utils.data.storage import Storage
         from utils.runtime.spark_session import build_spark_session
 
         spark = build_spark_session(config.spark)
         storage = Storage(spark)
-        out = run_analysis(spark, storage, storage.qualify(args.run_dir.rstrip("/")), splits, features, args.seed, thresholds)
-    except ValueError as error:
-        print(f"error: --thresholds must be whole numbers ({error})", file=sys.stderr)
-        return 2
+        result = run_analysis(
+            spark, storage, storage.qualify(run_dir), splits, features, args.seed, thresholds, args.engine, budget, progress=print
+        )
     except PipelineError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(f"Wrote {out}")
+    skipped = result["skipped"]
+    print(
+        f"Wrote {result['directory']} ({len(result['analyzed'])} split(s)"
+        + (f"; skipped {len(skipped)}: {', '.join(skipped)}" if skipped else "")
+        + ")"
+    )
     return 0
+
+
+def byte_size(text: str, flag: str) -> int:
+    """'2g', '512m', '1048576' -> bytes."""
+    units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+    value = text.strip().lower().removesuffix("b")
+    try:
+        return int(float(value[:-1]) * units[value[-1]]) if value and value[-1] in units else int(value)
+    except ValueError:
+        raise ConfigError(f"{flag} {text!r}: give bytes, or a number with k, m, g or t") from None
 
 
 def report(run_dir: str) -> int:

@@ -15,6 +15,11 @@ from filters.registry import register_filter
 CATEGORIES = ("recitation", "reconstruction", "recollection")
 
 
+def category_codes(duplicates: np.ndarray, templating: np.ndarray, threshold: float) -> np.ndarray:
+    """Index into CATEGORIES of each row: recitation when duplicates >= threshold, else reconstruction when templating."""
+    return np.where(duplicates >= threshold, 0, np.where(templating > 0, 1, 2)).astype(np.int8)
+
+
 @register_filter("taxonomy")
 class Taxonomy(Filter):
     """Category of each row from its corpus duplication count and templating flag."""
@@ -30,6 +35,5 @@ class Taxonomy(Filter):
         known = ~(duplicates.is_null().to_numpy(zero_copy_only=False) | templating.is_null().to_numpy(zero_copy_only=False))
         counts = duplicates.fill_null(0).to_numpy(zero_copy_only=False)
         flags = templating.fill_null(False).to_numpy(zero_copy_only=False)
-        category = np.where(counts >= threshold, 0, np.where(flags, 1, 2))
-        labels = np.array(CATEGORIES, dtype=object)[category]
+        labels = np.array(CATEGORIES, dtype=object)[category_codes(counts, flags, threshold)]
         return {"taxonomy": pa.array(labels, pa.string(), mask=~known)}

@@ -97,21 +97,30 @@ def check_semantic_duplicates(table: pd.DataFrame) -> None:
 
 
 def check_analysis(run_dir: Path, rows: int) -> None:
-    """`analyze` on one Pile split of the sample: every table as Parquet and JSON, every figure, and the run still loads
+    """`analyze` on one Pile split of the sample: every table as Parquet and CSV, every figure, and the run still loads
     as itself (the analysis lives under `_analysis`)."""
     assert main(["analyze", str(run_dir), "--split", "pile/deduped.160m", "--thresholds", "6,50"]) == 0
     analysis = run_dir / "_analysis"
-    for name in ("performance", "coefficients", "lrt", "correlations", "calibration", "curves", "threshold_sweep"):
-        assert len(pd.read_parquet(analysis / f"{name}.parquet")) == len(pd.read_json(analysis / f"{name}.json")) > 0
+    for name in ("performance", "coefficients", "lrt", "correlations", "calibration", "curves", "threshold_sweep", "detection"):
+        assert len(pd.read_parquet(analysis / f"{name}.parquet")) == len(pd.read_csv(analysis / f"{name}.csv")) > 0
     performance = pd.read_parquet(analysis / "performance.parquet")
     assert set(performance["group"]) == {"all", "natural_language", "code"}  # the sample carries nl_score
     assert set(performance["model"] + "/" + performance["category"]) >= {"baseline/all", "taxonomic/all", "taxonomic/recollection"}
+    assert performance["status"].notna().all() and performance["estimator"].notna().all()
     test_rows = performance.loc[performance.part == "test", "rows"].groupby(performance["group"]).max()["all"]
     assert abs(test_rows - 0.2 * 600) <= 2  # 20 % of each class, to one row each
+    coefficients = pd.read_parquet(analysis / "coefficients.parquet")
+    assert (coefficients["p_value"].dropna() > 0).all() and coefficients["log10_p"].notna().any()
+    sweep = pd.read_parquet(analysis / "threshold_sweep.parquet")
+    assert sweep["status"].notna().all() and "notes" in sweep
+    detection = pd.read_parquet(analysis / "detection.parquet")
+    assert {"loss", "sequence_duplicates", "templating_coverage"} <= set(detection["score"])
     summary = json.loads((analysis / "summary.json").read_text())["splits"]["pile/deduped.160m"]
     assert summary["missing_features"] == {} and summary["rows"] == 600 and summary["rows_with_null_inputs"] == 0
+    assert summary["engine"] == "driver"
     figures = {p.name for p in (analysis / "figures").glob("*.png")}
-    assert {f"{kind}_pile_deduped.160m.png" for kind in ("coefficients", "roc_pr", "calibration", "threshold_sweep")} == figures
+    kinds = ("coefficients", "roc_pr", "calibration", "threshold_sweep", "detection")
+    assert {f"{kind}_pile_deduped.160m.png" for kind in kinds} == figures
     assert len(pd.read_parquet(run_dir)) == rows
 
 

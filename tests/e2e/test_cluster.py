@@ -86,6 +86,34 @@ def test_lost_worker_is_survived(cluster, sample_dir, sample_run, tmp_path, timi
         )
 
 
+def test_analyze_on_the_cluster_equals_the_driver_engine(cluster, sample_run, tmp_path):
+    """`analyze --engine cluster` on the standalone cluster (every Newton, Firth and ridge pass and the metrics as
+    Spark jobs on executors that import the project from the shipped zip) writes the tables the driver engine does."""
+    import shutil
+
+    import pandas as pd
+
+    from calculate_metrics import main
+
+    split = "pile/deduped.160m"
+    runs = {}
+    for engine in ("cluster", "driver"):
+        runs[engine] = tmp_path / engine
+        shutil.copytree(sample_run / split, runs[engine] / split)
+        shutil.copy(sample_run / "_manifest.json", runs[engine] / "_manifest.json")
+    config = tmp_path / "analyze.yaml"
+    config.write_text(f"spark:\n  ui_port: {free_port()}\n  bind_address: 127.0.0.1\n  conf:\n    spark.executor.memory: 1g\n")
+    arguments = ["analyze", str(runs["cluster"]), "--split", split, "--engine", "cluster", "--master", cluster.url, "--config", str(config)]
+    log = tmp_path / "analyze.log"
+    text = finish(start_cli(arguments, log, cwd=tmp_path), log)
+    assert f"{split}: 600 rows" in text and "cluster engine" in text, text[-2000:]
+    assert main(["analyze", str(runs["driver"]), "--split", split, "--engine", "driver"]) == 0
+    for name in ("performance", "coefficients", "lrt", "threshold_sweep", "detection", "correlations", "calibration", "curves"):
+        cluster_table = pd.read_parquet(runs["cluster"] / "_analysis" / f"{name}.parquet")
+        driver_table = pd.read_parquet(runs["driver"] / "_analysis" / f"{name}.parquet")
+        pd.testing.assert_frame_equal(cluster_table, driver_table, check_exact=False, rtol=1e-6, atol=1e-9, obj=name)
+
+
 def wait_for_busy_worker(cluster, process, run_dir, ui_port: int, timeout: float = 600) -> int:
     """The worker whose executor has a running task, once at least one split has been committed."""
     deadline = time.time() + timeout

@@ -1,11 +1,25 @@
-"""Calibration error, curve points and the likelihood-ratio test against hand-computed values."""
+"""Score statistics from distinct-value tables against hand-computed values and against scikit-learn and scipy on rows
+with heavy ties."""
 
 import math
 
 import numpy as np
 import pytest
+from scipy.stats import pearsonr, spearmanr
+from sklearn.metrics import roc_auc_score, roc_curve
 
-from metrics.classification import curve_points, expected_calibration_error, likelihood_ratio_test
+from metrics.classification import (
+    calibration_bins,
+    curve_points,
+    distinct_counts,
+    expected_calibration_error,
+    label_correlations,
+    log_likelihood,
+    merge_counts,
+    pr_auc,
+    roc_auc,
+    tpr_at_fpr,
+)
 
 
 def test_expected_calibration_error_by_hand():
@@ -24,9 +38,39 @@ def test_curve_points_by_hand():
     assert points["precision"].tolist() == pytest.approx([1.0, 2 / 3, 0.5])
 
 
-def test_likelihood_ratio_test_against_known_chi2_quantiles():
-    statistic, p_value = likelihood_ratio_test(-100.0, -101.920729, 1)  # 2·1.920729 = 3.841459, the 95 % point of χ²(1)
-    assert statistic == pytest.approx(3.841458) and p_value == pytest.approx(0.05, abs=1e-6)
-    assert likelihood_ratio_test(-50.0, -50.0 - 9.2103404 / 2, 2)[1] == pytest.approx(0.01, abs=1e-6)  # χ²(2): e^(-x/2)
-    assert likelihood_ratio_test(-10.0, -9.0, 3)[1] == pytest.approx(1.0)  # the fuller model fits worse: no evidence
-    assert math.isnan(likelihood_ratio_test(-1.0, -2.0, 0)[1])
+def test_distinct_tables_by_hand():
+    values, rows, positives = distinct_counts(np.array([0.1, 0.1, 0.5, 0.9]), np.array([0, 1, 1, 1]))
+    assert values.tolist() == [0.1, 0.5, 0.9] and rows.tolist() == [2, 1, 1] and positives.tolist() == [1, 1, 1]
+    merged = merge_counts(np.array([0.5, 0.1, 0.5]), np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.0, 2.0]))
+    assert [m.tolist() for m in merged] == [[0.1, 0.5], [2.0, 4.0], [0.0, 3.0]]
+    # pairs (positive, negative): 0.9 beats the negative at 0.1, 0.5 beats it, 0.1 ties it (½)
+    assert roc_auc(rows, positives) == pytest.approx((1 + 1 + 0.5) / 3)
+    assert math.isnan(roc_auc(np.array([2.0]), np.array([2.0])))
+
+
+def test_statistics_equal_scikit_learn_and_scipy_with_ties():
+    rng = np.random.default_rng(3)
+    labels = (rng.random(4000) < 0.2).astype(float)
+    scores = rng.integers(0, 40, 4000) + 3 * labels  # 43 values: heavy ties, real association
+    order = np.argsort(scores, kind="stable")
+    table = distinct_counts(scores[order].astype(float), labels[order])
+    assert roc_auc(*table[1:]) == pytest.approx(roc_auc_score(labels, scores), rel=1e-12)
+    fpr, tpr, _ = roc_curve(labels, scores)
+    levels = (0.0, 0.01, 0.05, 0.3)
+    expected = [tpr[fpr <= level].max() for level in levels]
+    assert tpr_at_fpr(*table[1:], levels) == pytest.approx(expected, abs=1e-12)
+    assert tpr_at_fpr(np.array([5.0, 5.0]), np.array([0.0, 5.0]), (0.0,)) == [1.0]  # one threshold separates perfectly
+    pearson, spearman = label_correlations(*table)
+    assert pearson == pytest.approx(pearsonr(scores, labels)[0], abs=1e-12)
+    assert spearman == pytest.approx(spearmanr(scores, labels)[0], abs=1e-12)
+    assert all(math.isnan(v) for v in label_correlations(np.array([1.0]), np.array([5.0]), np.array([2.0])))  # constant
+    assert 0 < pr_auc(*table[1:]) < 1
+
+
+def test_probability_statistics_by_hand():
+    values, rows, positives = np.array([0.05, 0.5, 1.0]), np.array([2.0, 4.0, 1.0]), np.array([0.0, 1.0, 1.0])
+    bins = calibration_bins(values, rows, positives)
+    assert bins["bin"].tolist() == [0, 5, 9]  # 1.0 falls in the last bin
+    assert bins["observed_rate"].tolist() == [0.0, 0.25, 1.0] and bins["mean_predicted"].tolist() == [0.05, 0.5, 1.0]
+    expected = 2 * math.log(0.95) + math.log(0.5) + 3 * math.log(0.5) + math.log(1 - 1e-15)
+    assert log_likelihood(values, rows, positives) == pytest.approx(expected, rel=1e-12)

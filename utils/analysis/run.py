@@ -1,28 +1,56 @@
 """`calculate_metrics.py analyze RUN_DIR`: the predictive model of memorization on one or more splits of a run, written
-to RUN_DIR/_analysis/ as tables (Parquet and JSON) and, for a local run directory, figures (docs/METRICS.md,
-'Predictive model of memorization'). `_`-prefixed, so `pd.read_parquet(RUN_DIR)` still loads only the run."""
+to RUN_DIR/_analysis/ as tables (Parquet and CSV, full precision) and, for a local run directory, figures
+(docs/METRICS.md, 'Predictive model of memorization'). `_`-prefixed, so `pd.read_parquet(RUN_DIR)` still loads only
+the run.
+
+A split's rows go to the driver when they fit `driver_budget` bytes (one Spark job reads them), else stay cached on
+the cluster (one Spark job per Newton iteration of all fits together, and one for every metric); the same code
+computes on either (utils/analysis/blocks.py)."""
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
-from utils.analysis.data import FEATURES, load_table, nl_group_column
-from utils.analysis.models import correlation_rows, fit_group
+from utils.analysis.blocks import DriverBlocks, SparkBlocks, numpy_block
+from utils.analysis.data import DETECTION_SCORES, FEATURES, load_rows
+from utils.analysis.design import Design, fit_specs, standardized, train_cuts
+from utils.analysis.evaluation import evaluate
+from utils.analysis.fitting import fit_all
+from utils.analysis.tables import TABLES, split_tables
 from utils.pipeline.errors import DataSourceError
 
 log = logging.getLogger(__name__)
 ANALYSIS_DIR = "_analysis"
 SWEEP_THRESHOLDS = (2, 4, 6, 10, 20, 50)
-TABLES = ("performance", "coefficients", "lrt", "correlations", "calibration", "curves", "threshold_sweep")
+ENGINES = ("auto", "driver", "cluster")
+DRIVER_BUDGET = 2 << 30  # bytes of analysis columns a split may bring to the driver (8 per value)
 
 
-def run_settings(run_dir: str, storage) -> dict:
-    """The run's recitation threshold and semantic thresholds from its manifest (defaults when it has none)."""
-    manifest = storage.read_json(f"{run_dir}/_manifest.json") if storage.exists(f"{run_dir}/_manifest.json") else {}
+class LocalFiles:
+    """The two reads `analyze` makes before Spark starts, on a local run directory."""
+
+    def exists(self, path: str) -> bool:
+        return Path(path.removeprefix("file:")).exists()
+
+    def read_json(self, path: str):
+        return json.loads(Path(path.removeprefix("file:")).read_text())
+
+
+def is_local(path: str) -> bool:
+    return "://" not in path or path.startswith("file:")
+
+
+def run_settings(run_dir: str, files) -> dict:
+    """The run's recitation threshold, semantic thresholds and splits from its manifest (defaults when it has none)."""
+    manifest = files.read_json(f"{run_dir}/_manifest.json") if files.exists(f"{run_dir}/_manifest.json") else {}
     config = manifest.get("config", {})
     return {
         "recitation_threshold": int(config.get("taxonomy", {}).get("recitation_threshold", 6)),
@@ -31,94 +59,137 @@ def run_settings(run_dir: str, storage) -> dict:
     }
 
 
-def choose_splits(run_dir: str, storage, wanted: list[str] | None, from_manifest: list[str]) -> list[str]:
-    """The named splits (dataset/split), or every Pile split of the run: the control group, whose rows are mostly not memorized."""
+def choose_splits(run_dir: str, files, wanted: list[str] | None) -> tuple[list[str], dict]:
+    """(the named splits (dataset/split) or every Pile split of the run: the control group, the run's settings)."""
+    if not files.exists(run_dir):
+        raise DataSourceError(f"Run directory {run_dir} not found (give the directory a run wrote, e.g. outputs/RUN_ID).")
+    settings = run_settings(run_dir, files)
     if wanted:
         for label in wanted:
-            if not storage.exists(f"{run_dir}/{label}"):
-                raise DataSourceError(f"{run_dir} has no split {label} (splits: {', '.join(from_manifest) or 'none in its manifest'}).")
-        return wanted
-    pile = [label for label in from_manifest if label.startswith("pile/")]
+            if not files.exists(f"{run_dir}/{label}"):
+                listed = ", ".join(settings["splits"]) or "none in its manifest"
+                raise DataSourceError(f"{run_dir} has no split {label} (splits: {listed}).")
+        return wanted, settings
+    pile = [label for label in settings["splits"] if label.startswith("pile/")]
     if not pile:
         raise DataSourceError(
             f"{run_dir} has no Pile split (the control group): give --split, e.g. --split pile/deduped.12b; memorized-evals "
             "splits alone cannot be analyzed, every row there is memorized."
         )
-    return pile
+    return pile, settings
 
 
-def analyze_split(spark, split_path: str, label: str, features: list[str], seed: int, settings: dict, sweep: list[int]) -> dict:
+def spark_jobs(spark) -> int:
+    """Jobs this application has started so far."""
+    return len(spark.sparkContext.statusTracker().getJobIdsForGroup(None))
+
+
+def analyze_split(
+    spark,
+    split_path: str,
+    label: str,
+    features: list[str],
+    seed: int,
+    settings: dict,
+    sweep: list[int],
+    engine: str = "auto",
+    driver_budget: int = DRIVER_BUDGET,
+) -> dict:
     """Every table of one split: the baseline and taxonomic model on all rows (and on natural language and code when
-    nl_score exists), the correlations, and the threshold sweep."""
-    from pyspark.sql import functions as F
-
-    started = time.time()
-    table = load_table(spark, split_path, features, settings["semantic_thresholds"], seed)
-    counts = table.frame.agg(F.count(F.lit(1)).alias("rows"), F.sum("label").alias("positives")).first()
-    rows, positives = int(counts["rows"]), int(counts["positives"] or 0)
-    if positives in (0, rows):
-        table.frame.unpersist()
+    nl_score exists), the threshold sweep, correlations and detection scores."""
+    started, jobs = time.time(), spark_jobs(spark)
+    rows = load_rows(spark, split_path, label, features, settings["semantic_thresholds"], seed)
+    if rows.positives in (0, rows.complete_rows):
         raise DataSourceError(
-            f"Split {label}: memorization_score is {'1' if positives else 'below 1'} for all {rows} analyzable rows; the model "
-            "needs memorized and non-memorized rows (a Pile split is the control group)."
+            f"split {label}: memorization_score is {'1' if rows.positives else 'below 1'} for all {rows.complete_rows} analyzable "
+            "rows; the model needs memorized and non-memorized rows (a Pile split is the control group)"
         )
-    threshold = settings["recitation_threshold"] if table.has_taxonomy_inputs else None
-    tables: dict[str, list[dict]] = {name: [] for name in TABLES}
-    groups = [("all", table.frame)]
-    if table.has_nl_score:
-        grouped = table.frame.withColumn("nl_group", nl_group_column())
-        groups += [(name, grouped.filter(F.col("nl_group") == name).drop("nl_group")) for name in ("natural_language", "code")]
-    for group, frame in groups:
-        keys = {"split": label, "group": group}
-        result = fit_group(frame, table.features, keys, threshold, sweep if group == "all" else [])
-        for name, entries in result.items():
-            tables[name] += entries
-        tables["correlations"] += correlation_rows(frame, table.features, keys, threshold)
-    table.frame.unpersist()
-    summary = {
-        "rows": table.rows,
-        "analyzed_rows": rows,
-        "memorized_rows": positives,
-        "rows_with_null_inputs": table.rows_with_nulls,
-        "features": table.features,
-        "missing_features": table.missing,
-        "train_means": table.means,
-        "train_standard_deviations": table.deviations,
-        "recitation_threshold": threshold,
-        "taxonomic_model": "fitted" if threshold is not None else "skipped: no sequence_duplicates and is_templating columns",
-        "nl_groups": "natural_language (nl_score > 0.525), code (< 0.4)" if table.has_nl_score else "skipped: no nl_score column",
-        "seconds": round(time.time() - started, 2),
-    }
+    size = rows.complete_rows * (len(rows.columns) + 2) * 8
+    if engine == "driver" or (engine == "auto" and size <= driver_budget):
+        spark.sparkContext.setJobDescription(f"analyze {label}: rows to the driver")
+        blocks = DriverBlocks(numpy_block(rows.frame.toArrow()))
+    else:
+        blocks = SparkBlocks(rows.frame, rows.complete_rows)
+    try:
+        tables, summary = fit_and_measure(blocks, rows, label, settings, sweep)
+    finally:
+        if isinstance(blocks, SparkBlocks):
+            blocks.release()
+    summary.update(engine=blocks.engine, spark_jobs=spark_jobs(spark) - jobs, seconds=round(time.time() - started, 2))
     return {"tables": tables, "summary": summary}
 
 
-def analyze(spark, storage, run_dir: str, splits: list[str] | None, features: list[str] | None, seed: int, sweep=SWEEP_THRESHOLDS) -> str:
-    """Analyzes the splits and writes RUN_DIR/_analysis; returns that directory."""
-    if not storage.exists(run_dir):
-        raise DataSourceError(f"Run directory {run_dir} not found (give the directory a run wrote, e.g. outputs/RUN_ID).")
-    settings = run_settings(run_dir, storage)
-    chosen = choose_splits(run_dir, storage, splits, settings["splits"])
+def fit_and_measure(blocks, rows, label: str, settings: dict, sweep: list[int]) -> tuple[dict, dict]:
+    """The fits, the value summaries and the tables of one split's rows, wherever they are held."""
+    design = Design(features=tuple(rows.features), taxonomy=rows.has_taxonomy_inputs, nl=rows.has_nl_score)
+    threshold = settings["recitation_threshold"] if rows.has_taxonomy_inputs else None
+    thresholds = tuple(sorted({threshold, *sweep})) if threshold is not None else ()
+    cuts, category_rows = train_cuts(blocks, design, thresholds, label)
+    design = standardized(blocks, replace(design, cuts=cuts), label)
+    fits = fit_all(blocks, design, fit_specs(design, threshold, sweep), label)
+    columns = {name: DETECTION_SCORES.get(name) for name in [*rows.features, *rows.scores]}
+    summaries = evaluate(blocks, design, fits, threshold, sweep, columns, label)
+    scores = {name: DETECTION_SCORES[name] for name in rows.scores}
+    tables = split_tables(label, fits, summaries, threshold, sweep, category_rows, rows.features, scores, design.groups)
+    summary = {
+        "rows": rows.rows,
+        "analyzed_rows": rows.complete_rows,
+        "memorized_rows": rows.positives,
+        "rows_with_null_inputs": rows.rows - rows.complete_rows,
+        "features": rows.features,
+        "missing_features": rows.missing,
+        "detection_scores": rows.scores,
+        "train_means": dict(zip(design.continuous, design.means)),
+        "train_standard_deviations": dict(zip(design.continuous, design.scales)),
+        "recitation_threshold": threshold,
+        "taxonomic_model": "fitted" if threshold is not None else "skipped: no sequence_duplicates and is_templating columns",
+        "nl_groups": "natural_language (nl_score > 0.525), code (< 0.4)" if rows.has_nl_score else "skipped: no nl_score column",
+        "fits": len(fits),
+        "separated_fits": [
+            f"{fit.spec.group}/{fit.spec.model}/{fit.spec.category or 'all'}@{fit.spec.threshold}"
+            for fit in fits
+            if fit.status == "separated"
+        ],
+    }
+    return tables, summary
+
+
+def analyze(
+    spark,
+    storage,
+    run_dir: str,
+    splits: list[str] | None,
+    features: list[str] | None,
+    seed: int,
+    sweep=SWEEP_THRESHOLDS,
+    engine: str = "auto",
+    driver_budget: int = DRIVER_BUDGET,
+    progress: Callable[[str], None] = log.info,
+) -> dict:
+    """Analyzes the splits and writes RUN_DIR/_analysis; returns {directory, analyzed, skipped}."""
+    chosen, settings = choose_splits(run_dir, storage, splits)
     wanted = list(features or FEATURES)
     results, skipped = {}, {}
     for label in chosen:
         try:
-            results[label] = analyze_split(spark, f"{run_dir}/{label}", label, wanted, seed, settings, list(sweep))
+            result = analyze_split(spark, f"{run_dir}/{label}", label, wanted, seed, settings, list(sweep), engine, driver_budget)
         except DataSourceError as error:
             if splits:  # a split the user named: its problem is the answer
                 raise
             skipped[label] = str(error)
-            log.warning("%s", error)
+            progress(f"{label}: skipped ({error})")
+            continue
+        results[label] = result
+        progress(progress_line(label, result["summary"]))
     if not results:
-        raise DataSourceError("No split could be analyzed: " + "; ".join(skipped.values()))
+        raise DataSourceError("No split could be analyzed:\n" + "\n".join(f"  {label}: {why}" for label, why in skipped.items()))
     out = f"{run_dir}/{ANALYSIS_DIR}"
     storage.delete(out)
     storage.mkdirs(out)
     for name in TABLES:
         frame = pd.DataFrame([row for result in results.values() for row in result["tables"][name]])
-        if frame.empty:
-            continue
-        storage.write_text(f"{out}/{name}.json", frame.to_json(orient="records", indent=1))
-        write_parquet(spark, frame, f"{out}/{name}.parquet")
+        if not frame.empty:
+            write_table(storage, frame, f"{out}/{name}")
     summary = {"seed": seed, "splits": {label: r["summary"] for label, r in results.items()}, "skipped_splits": skipped}
     storage.write_json(f"{out}/summary.json", summary)
     local = Path(run_dir.removeprefix("file:"))
@@ -126,9 +197,21 @@ def analyze(spark, storage, run_dir: str, splits: list[str] | None, features: li
         from utils.analysis.figures import draw_figures
 
         draw_figures(local / ANALYSIS_DIR)
-    return out
+    return {"directory": out, "analyzed": list(results), "skipped": skipped}
 
 
-def write_parquet(spark, frame: pd.DataFrame, path: str) -> None:
-    """A small table as one Parquet file under `path` (a directory, as Spark writes; any Hadoop file system)."""
-    spark.createDataFrame(frame).coalesce(1).write.mode("overwrite").parquet(path)
+def progress_line(label: str, summary: dict) -> str:
+    separated = len(summary["separated_fits"])
+    return (
+        f"{label}: {summary['analyzed_rows']:,} rows ({summary['memorized_rows']:,} memorized), {summary['fits']} fits"
+        + (f" ({separated} separated: Firth estimates)" if separated else "")
+        + f", {summary['engine']} engine, {summary['spark_jobs']} Spark jobs, {summary['seconds']:.1f} s"
+    )
+
+
+def write_table(storage, frame: pd.DataFrame, stem: str) -> None:
+    """`stem`.parquet and `stem`.csv (floats written as their shortest round-trip repr: nothing is rounded)."""
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    storage.write_bytes(f"{stem}.parquet", buffer.getvalue())
+    storage.write_text(f"{stem}.csv", frame.to_csv(index=False))

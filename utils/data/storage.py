@@ -51,16 +51,19 @@ class Storage:
         statuses = self._fs(directory).listStatus(self._path(directory))
         return {s.getPath().getName(): int(s.getLen()) for s in statuses if s.isFile()}
 
-    def write_text(self, path: str, text: str) -> None:
+    def write_bytes(self, path: str, data: bytes) -> None:
         """Writes to `path`.tmp and renames, so a reader never sees half a file."""
         temporary = path + ".tmp"
         stream = self._fs(path).create(self._path(temporary), True)
         try:
-            stream.write(bytearray(text.encode("utf-8")))
+            stream.write(bytearray(data))
         finally:
             stream.close()
         self.delete(path)
         self.rename(temporary, path)
+
+    def write_text(self, path: str, text: str) -> None:
+        self.write_bytes(path, text.encode("utf-8"))
 
     def read_text(self, path: str) -> str:
         fs = self._fs(path)

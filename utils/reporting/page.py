@@ -18,7 +18,7 @@ from filters.taxonomy import CATEGORIES
 from utils.data.splits import MODEL_SIZES
 from utils.pipeline.errors import DataSourceError
 from utils.reporting.extraction import extraction_section
-from utils.reporting.sections import COLOURS, Sections
+from utils.reporting.sections import COLOURS, Sections, html_table
 from utils.reporting.sensitive import sensitive_section
 
 HEAVY_TAILED = {
@@ -60,31 +60,33 @@ def split_order(frame: pd.DataFrame) -> list[str]:
 
 def analysis_section(page: Sections, run_dir: Path) -> None:
     """The predictive model's tables and figures when `calculate_metrics.py analyze` has written RUN_DIR/_analysis."""
+    from utils.analysis.figures import read_table
+
     analysis = run_dir / "_analysis"
-    if not (analysis / "performance.json").is_file():
+    performance = read_table(analysis, "performance")
+    if performance.empty:
         return
-    performance = pd.read_json(analysis / "performance.json", orient="records")
     test = performance[performance["part"] == "test"]
-    rows = "".join(
-        f"<tr><td>{html.escape(r.split)}</td><td>{html.escape(r.group)}</td><td>{html.escape(r.model)}</td><td>{html.escape(r.category)}</td>"
-        f"<td>{r.rows}</td><td>{r.positives}</td><td>{r.roc_auc:.3f}</td><td>{r.pr_auc:.3f}</td><td>{r.ece:.3f}</td>"
-        f"<td>{html.escape(str(r.notes or ''))}</td></tr>"
-        for r in test.itertuples()
-    )
     page.add(
-        "<h2>Predictive model of memorization (test rows)</h2><table><tr><th>split</th><th>group</th><th>model</th><th>category</th>"
-        f"<th>rows</th><th>memorized</th><th>ROC-AUC</th><th>PR-AUC</th><th>ECE</th><th>notes</th></tr>{rows}</table>"
-    )
-    if (analysis / "lrt.json").is_file():
-        lrt = pd.read_json(analysis / "lrt.json", orient="records")
-        rows = "".join(
-            f"<tr><td>{html.escape(r.split)}</td><td>{html.escape(r.group)}</td><td>{r.statistic:.2f}</td>"
-            f"<td>{r.degrees_of_freedom}</td><td>{r.p_value:.3g}</td></tr>"
-            for r in lrt.itertuples()
+        "<h2>Predictive model of memorization (test rows)</h2>"
+        + html_table(
+            test, ["split", "group", "model", "category", "rows", "positives", "roc_auc", "pr_auc", "ece", "status", "estimator", "notes"]
         )
+    )
+    lrt = read_table(analysis, "lrt")
+    if not lrt.empty:
         page.add(
-            "<h2>Likelihood-ratio test, taxonomic vs baseline (test rows)</h2><table><tr><th>split</th><th>group</th>"
-            f"<th>statistic</th><th>df</th><th>p-value</th></tr>{rows}</table>"
+            "<h2>Likelihood-ratio test, taxonomic vs baseline (in-sample, train fits)</h2>"
+            + html_table(
+                lrt, ["split", "group", "statistic", "degrees_of_freedom", "p_value", "log10_p", "heldout_gain_per_row", "status", "notes"]
+            )
+        )
+    detection = read_table(analysis, "detection")
+    if not detection.empty:
+        best = detection[detection["group"] == "all"].sort_values(["split", "category", "roc_auc"], ascending=[True, True, False])
+        page.add(
+            "<h2>Which single score detects memorization (all rows)</h2>"
+            + html_table(best, ["split", "category", "score", "direction", "rows", "roc_auc", "tpr_at_1pct_fpr", "tpr_at_0_1pct_fpr"])
         )
     for figure in sorted((analysis / "figures").glob("*.png")):
         title = html.escape(figure.stem.replace("_", " "))
