@@ -137,18 +137,18 @@ def hash_histogram(design: Design, thresholds: tuple[int, ...], block: Block) ->
 
 
 def hashes_in_bins(bins: tuple[int, int], block: Block) -> list[Pieces]:
-    """Per label, the hashes that fall in that label's chosen bin."""
+    """Per label value, the hashes that fall in that label's chosen bin."""
     top = block[HASH] >> (HASH_BITS - HISTOGRAM_BITS)
     positive = block["label"] > 0
-    return [Pieces([block[HASH][(positive == bool(label)) & (top == bins[label])]]) for label in (0, 1)]
+    return [Pieces([block[HASH][(positive == bool(value)) & (top == bins[value])]]) for value in (0, 1)]
 
 
 def train_cuts(blocks, design: Design, thresholds: tuple[int, ...], label: str = "") -> tuple[tuple[float, float], dict]:
     """(the largest train hash of each label, per sweep threshold the rows per category): two passes."""
     counted = blocks.map_reduce(partial(hash_histogram, design, thresholds), f"analyze {label}: hash histogram, category counts")
     chosen, ranks = [], []
-    for label in (0, 1):
-        counts = counted["histogram"][label]
+    for value in (0, 1):  # the label's value
+        counts = counted["histogram"][value]
         keep = int(math.floor(TRAIN_SHARE * counts.sum() + 0.5))  # train rows of this label
         if keep == 0:
             chosen.append(-1)
@@ -160,12 +160,11 @@ def train_cuts(blocks, design: Design, thresholds: tuple[int, ...], label: str =
         ranks.append(keep - int(cumulative[bin_index - 1] if bin_index else 0))
     pieces = blocks.map_reduce(partial(hashes_in_bins, tuple(chosen)), f"analyze {label}: train/test cut")
     cuts = []
-    for label in (0, 1):
-        if chosen[label] < 0:
+    for value in (0, 1):
+        if chosen[value] < 0:
             cuts.append(-1.0)
             continue
-        values = np.sort(pieces[label].concatenated())
-        cuts.append(float(values[ranks[label] - 1]))
+        cuts.append(float(np.sort(pieces[value].concatenated())[ranks[value] - 1]))
     return (cuts[0], cuts[1]), counted.get("categories", {})
 
 
