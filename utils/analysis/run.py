@@ -25,7 +25,7 @@ from utils.analysis.design import Design, fit_specs, standardized, train_cuts
 from utils.analysis.evaluation import evaluate
 from utils.analysis.fitting import fit_all
 from utils.analysis.tables import TABLES, split_tables
-from utils.pipeline.errors import DataSourceError
+from utils.pipeline.errors import ConfigError, DataSourceError
 
 log = logging.getLogger(__name__)
 ANALYSIS_DIR = "_analysis"
@@ -97,6 +97,8 @@ def analyze_split(
 ) -> dict:
     """Every table of one split: the baseline and taxonomic model on all rows (and on natural language and code when
     nl_score exists), the threshold sweep, correlations and detection scores."""
+    if engine not in ENGINES:
+        raise ConfigError(f"engine {engine!r}: one of {', '.join(ENGINES)}")
     started, jobs = time.time(), spark_jobs(spark)
     rows = load_rows(spark, split_path, label, features, settings["semantic_thresholds"], seed)
     if rows.positives in (0, rows.complete_rows):
@@ -204,7 +206,7 @@ def progress_line(label: str, summary: dict) -> str:
     separated = len(summary["separated_fits"])
     return (
         f"{label}: {summary['analyzed_rows']:,} rows ({summary['memorized_rows']:,} memorized), {summary['fits']} fits"
-        + (f" ({separated} separated: Firth estimates)" if separated else "")
+        + (f" ({separated} separated: Firth or ridge estimates)" if separated else "")
         + f", {summary['engine']} engine, {summary['spark_jobs']} Spark jobs, {summary['seconds']:.1f} s"
     )
 

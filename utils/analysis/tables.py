@@ -80,9 +80,7 @@ def lrt_entry(baseline: FitResult, categories: list[FitResult], base_test: dict,
     }
 
 
-def performance_row(
-    keys: dict, part: str, summary: dict, fit: FitResult | None, parameters: int, status: str, estimator: str, notes: str
-) -> dict:
+def performance_row(keys: dict, part: str, summary: dict, parameters: int, status: str, estimator: str, notes: str) -> dict:
     return {
         **keys,
         "part": part,
@@ -135,7 +133,7 @@ def split_tables(
         for part in PARTS:
             summary = summaries[(("baseline", group, None), ("all", part))]
             tables["performance"].append(
-                performance_row(base, part, summary, baseline, baseline.parameters, baseline.status, baseline.estimator, notes_of(baseline))
+                performance_row(base, part, summary, baseline.parameters, baseline.status, baseline.estimator, notes_of(baseline))
             )
             tables["calibration"] += calibration_rows(base, part, summary)
         tables["curves"] += curve_rows(base, summaries[(("baseline", group, None), ("all", "test"))])
@@ -175,13 +173,13 @@ def taxonomic_tables(tables: dict, keys: dict, by_spec: dict, summaries: dict, t
     name = ("taxonomic", group, threshold)
     for part in PARTS:
         summary = summaries[(name, ("all", part))]
-        tables["performance"].append(performance_row(combined, part, summary, None, parameters, status, "per_category", notes))
+        tables["performance"].append(performance_row(combined, part, summary, parameters, status, "per_category", notes))
         tables["calibration"] += calibration_rows(combined, part, summary)
         for fit in categories:
             category_keys = {**keys, **fit_keys(fit)}
             summary = summaries[(name, (fit.spec.category, part))]
             tables["performance"].append(
-                performance_row(category_keys, part, summary, fit, fit.parameters, fit.status, fit.estimator, notes_of(fit))
+                performance_row(category_keys, part, summary, fit.parameters, fit.status, fit.estimator, notes_of(fit))
             )
             tables["calibration"] += calibration_rows(category_keys, part, summary)
     tables["curves"] += curve_rows(combined, summaries[(name, ("all", "test"))])
