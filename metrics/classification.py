@@ -18,26 +18,25 @@ PROBABILITY_CLIP = 1e-15  # log-likelihood of a probability rounded to 0 or 1 st
 
 def distinct_counts(sorted_values: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(distinct values, rows, positives) of values sorted ascending and their 0/1 labels."""
-    if len(sorted_values) == 0:
-        empty = np.zeros(0)
-        return empty, empty, empty
-    starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
-    rows = np.diff(np.r_[starts, len(sorted_values)]).astype(np.float64)
-    positives = np.add.reduceat(labels.astype(np.float64), starts)
-    return sorted_values[starts].astype(np.float64), rows, positives
+    return collapse(sorted_values, np.ones(len(sorted_values)), labels)
 
 
 def merge_counts(values: np.ndarray, rows: np.ndarray, positives: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The same table from entries in any order that may repeat a value (counts of several cells)."""
     order = np.argsort(values, kind="stable")
-    values, rows, positives = values[order], rows[order], positives[order]
-    if len(values) == 0:
-        return values.astype(np.float64), rows.astype(np.float64), positives.astype(np.float64)
-    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    return collapse(values[order], rows[order], positives[order])
+
+
+def collapse(sorted_values: np.ndarray, rows: np.ndarray, positives: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Counts of entries sorted by value, summed over equal values."""
+    if len(sorted_values) == 0:
+        empty = np.zeros(0)
+        return empty, empty, empty
+    starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
     return (
-        values[starts].astype(np.float64),
-        np.add.reduceat(rows.astype(np.float64), starts),
-        np.add.reduceat(positives.astype(np.float64), starts),
+        sorted_values[starts].astype(np.float64),
+        np.add.reduceat(np.asarray(rows, dtype=np.float64), starts),
+        np.add.reduceat(np.asarray(positives, dtype=np.float64), starts),
     )
 
 

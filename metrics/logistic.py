@@ -33,26 +33,27 @@ def newton_terms(x: np.ndarray, y: np.ndarray, beta: np.ndarray) -> tuple[np.nda
 
     μ(1 − μ) is computed as σ(η)σ(−η) and y − μ from the tail that is small, so rows far from the boundary keep their
     weight instead of rounding to 0 (which would make a near-separated information matrix singular too early)."""
+    return likelihood_parts(x, y, beta)[:3]
+
+
+def likelihood_parts(x: np.ndarray, y: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, np.ndarray, np.ndarray]:
+    """`newton_terms` and the per-row μ and weights σ(η)σ(−η) they were computed from."""
     eta = x @ beta
     upper, lower, softplus = logistic_parts(eta)
+    weight = upper * lower
     residual = np.where(y > 0, lower, -upper)
-    information = (x * (upper * lower)[:, None]).T @ x
-    return information, x.T @ residual, float(np.sum(y * eta - softplus))
+    information = (x * weight[:, None]).T @ x
+    return information, x.T @ residual, float(np.sum(y * eta - softplus)), upper, weight
 
 
 def firth_terms(x: np.ndarray, y: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
     """The Newton terms at beta and T = Σ w(½ − μ) x⊗x⊗x, flattened to (p, p²). Firth's modified score
     Σ (y − μ + h(½ − μ)) x, with leverages h = w·xᵀI⁻¹x, is then score + T·vec(I⁻¹) (`firth_score`): exact at beta from
     one pass, with no inverse needed before the rows are seen."""
-    eta = x @ beta
-    upper, lower, softplus = logistic_parts(eta)
-    weight = upper * lower
-    residual = np.where(y > 0, lower, -upper)
-    information = (x * weight[:, None]).T @ x
-    log_likelihood = float(np.sum(y * eta - softplus))
+    information, score, log_likelihood, upper, weight = likelihood_parts(x, y, beta)
     outer = (x[:, :, None] * x[:, None, :]).reshape(len(x), -1)
     third = (x * (weight * (0.5 - upper))[:, None]).T @ outer
-    return information, x.T @ residual, log_likelihood, third
+    return information, score, log_likelihood, third
 
 
 def firth_score(score: np.ndarray, third: np.ndarray, covariance: np.ndarray) -> np.ndarray:
@@ -60,20 +61,25 @@ def firth_score(score: np.ndarray, third: np.ndarray, covariance: np.ndarray) ->
     return score + third @ covariance.ravel()
 
 
-def newton_step(information: np.ndarray, score: np.ndarray) -> np.ndarray | None:
-    """I⁻¹ · score, or None when the information is not positive definite (the fit has run away along some direction)."""
+def cholesky(information: np.ndarray) -> np.ndarray | None:
+    """The lower Cholesky factor of I, or None when I is not positive definite (the fit has run away along some
+    direction, or I is singular)."""
     try:
-        factor = np.linalg.cholesky(information)
+        return np.linalg.cholesky(information)
     except np.linalg.LinAlgError:
         return None
-    return np.linalg.solve(factor.T, np.linalg.solve(factor, score))
+
+
+def newton_step(information: np.ndarray, score: np.ndarray) -> np.ndarray | None:
+    """I⁻¹ · score, or None when I is not positive definite."""
+    factor = cholesky(information)
+    return None if factor is None else np.linalg.solve(factor.T, np.linalg.solve(factor, score))
 
 
 def inverse(information: np.ndarray) -> np.ndarray | None:
-    """The covariance of the estimates (I⁻¹), or None when I is singular."""
-    try:
-        factor = np.linalg.cholesky(information)
-    except np.linalg.LinAlgError:
+    """The covariance of the estimates (I⁻¹), or None when I is not positive definite."""
+    factor = cholesky(information)
+    if factor is None:
         return None
     identity = np.linalg.solve(factor, np.eye(len(information)))
     return identity.T @ identity
