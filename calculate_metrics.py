@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from utils.core.errors import ConfigError, PipelineError
 from utils.pipeline.config import build_config, load_yaml, merge
-from utils.pipeline.errors import ConfigError, PipelineError
 
 SAMPLE_CONFIG = Path(__file__).resolve().parent / "configs" / "sample.yaml"
 

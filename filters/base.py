@@ -12,7 +12,7 @@ from typing import ClassVar
 import numpy as np
 import pyarrow as pa
 
-from utils.pipeline.errors import ConfigError
+from utils.core.errors import ConfigError
 from utils.pipeline.resources import FilterResources
 
 Column = pa.Array | np.ndarray | list

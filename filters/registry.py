@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from filters.base import Filter
-from utils.pipeline.errors import ConfigError
+from utils.core.errors import ConfigError
 from utils.pipeline.resources import RESOURCE_NAMES
 
 FILTERS: dict[str, type[Filter]] = {}

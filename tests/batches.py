@@ -2,7 +2,7 @@
 
 import pyarrow as pa
 
-from utils.pipeline.plan import BASE_SCHEMA
+from utils.core.schema import BASE_SCHEMA
 
 
 def batch_of(token_rows):

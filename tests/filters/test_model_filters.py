@@ -10,8 +10,8 @@ import torch
 from filters import get_filter
 from metrics.likelihood import greedy_match
 from tests.batches import batch_of
+from utils.core.errors import ConfigError, DataSourceError
 from utils.data.splits import Split
-from utils.pipeline.errors import ConfigError, DataSourceError
 from utils.pipeline.fused_pass import FusedPass
 from utils.pipeline.resources import FilterResources
 from utils.runtime.models import ExtractionConfig, ModelConfig, ModelHandle, check_model_available, model_for_split

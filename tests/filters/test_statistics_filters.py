@@ -7,10 +7,10 @@ import pytest
 
 from metrics.ngram_counts import build_target_table
 from tests.batches import batch_of
+from utils.core.errors import ConfigError
 from utils.corpus.lookups import NgramDuplicates, TokenCounts
 from utils.data.splits import Split
 from utils.pipeline.config import build_config
-from utils.pipeline.errors import ConfigError
 from utils.pipeline.fused_pass import FusedPass
 from utils.pipeline.plan import build_plan
 from utils.pipeline.preflight import check_corpora

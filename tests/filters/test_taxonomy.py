@@ -4,8 +4,8 @@ import pyarrow as pa
 import pytest
 
 from filters import get_filter
+from utils.core.errors import ConfigError
 from utils.pipeline.config import TaxonomyConfig
-from utils.pipeline.errors import ConfigError
 from utils.pipeline.plan import build_plan
 from utils.pipeline.resources import FilterResources
 

@@ -59,8 +59,8 @@ def test_sensitive_content_through_the_fused_pass_with_and_without_spans():
 def test_keep_spans_selects_the_spans_variant_and_regions_are_checked():
     import pytest
 
+    from utils.core.errors import ConfigError
     from utils.pipeline.config import build_config
-    from utils.pipeline.errors import ConfigError
     from utils.pipeline.preflight import planned_filters
 
     config = build_config({"filters": ["detokenize", "sensitive_content"], "sensitive_content": {"keep_spans": True}})

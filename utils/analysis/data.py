@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from utils.pipeline.errors import ConfigError, DataSourceError
+from utils.core.errors import ConfigError, DataSourceError
 
 FEATURES = (
     "sequence_duplicates",

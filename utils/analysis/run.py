@@ -25,7 +25,7 @@ from utils.analysis.design import Design, fit_specs, standardized, train_cuts
 from utils.analysis.evaluation import evaluate
 from utils.analysis.fitting import fit_all
 from utils.analysis.tables import TABLES, split_tables
-from utils.pipeline.errors import ConfigError, DataSourceError
+from utils.core.errors import ConfigError, DataSourceError
 
 log = logging.getLogger(__name__)
 ANALYSIS_DIR = "_analysis"

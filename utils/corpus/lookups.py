@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from metrics.ngram_counts import lookup
 from metrics.token_windows import token_windows
-from utils.pipeline.errors import DataSourceError
+from utils.core.errors import DataSourceError
 
 log = logging.getLogger(__name__)
 

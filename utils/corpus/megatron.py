@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from utils.pipeline.errors import DataSourceError
+from utils.core.errors import DataSourceError
 
 MAGIC = b"MMIDIDX\x00\x00"
 VERSION = 1

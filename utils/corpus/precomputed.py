@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 import pyarrow.dataset as pads
 
+from utils.core.errors import ConfigError, DataSourceError
 from utils.corpus.lookups import DUPLICATES, TOKEN_COUNTS, CorpusStatistics, PrecomputedDuplicates, TokenCounts, check_table_keys
 from utils.data.hub import locate_split
 from utils.data.splits import Split
 from utils.pipeline.config import Config
-from utils.pipeline.errors import ConfigError, DataSourceError
 
 log = logging.getLogger(__name__)
 # Column names the published tables have used, first match wins.

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from utils.core.errors import ConfigError, DataSourceError
 from utils.corpus.megatron import TOKEN_DTYPES, ShardedBin, check_bin_covers_index, read_index, read_records
-from utils.pipeline.errors import ConfigError, DataSourceError
 
 FINGERPRINT_BYTES = 1 << 20  # head and tail of each file enter the fingerprint, with its size
 

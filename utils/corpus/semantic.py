@@ -27,13 +27,13 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from utils.core.errors import ConfigError
 from utils.corpus.lookups import SemanticCounts, semantic_keys
 from utils.data.hub import parquet_cache_complete, parquet_files
 from utils.data.sources import SplitInput, locate_input, locate_path, read_split
 from utils.data.splits import Split, parse_split_name
 from utils.data.storage import COMPLETE_MARKER
 from utils.pipeline.config import Config
-from utils.pipeline.errors import ConfigError
 from utils.runtime.embedding_models import EmbeddingModelHandle, packaged_minilm
 
 log = logging.getLogger(__name__)

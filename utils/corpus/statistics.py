@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from metrics.ngram_counts import build_target_table, lookup
+from utils.core.errors import ConfigError
 from utils.corpus.cache import StatisticsCache
 from utils.corpus.lookups import DUPLICATES, NEEDS, TOKEN_COUNTS, CorpusStatistics, NgramDuplicates, TokenCounts
 from utils.corpus.precomputed import precomputed_statistics
@@ -23,7 +24,6 @@ from utils.corpus.readers import Corpus, open_corpus
 from utils.corpus.scan import scan_corpus
 from utils.data.splits import Split
 from utils.pipeline.config import Config
-from utils.pipeline.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

@@ -22,9 +22,9 @@ from pathlib import Path, PurePosixPath
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from utils.core.errors import DataSourceError
 from utils.data.storage import COMPLETE_MARKER
 from utils.pipeline.config import HubConfig
-from utils.pipeline.errors import DataSourceError
 
 log = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.dataset as pads
 
+from utils.core.errors import ConfigError, DataSourceError
 from utils.data.hub import locate_split
 from utils.data.splits import FINAL_STEP, PILE_SCORE_COLUMN, Split, parse_split_name
 from utils.pipeline.config import Config, LocalInput
-from utils.pipeline.errors import ConfigError, DataSourceError
 
 INPUT_ID_COLUMNS = ("sequence_id", "index", "Index")
 INPUT_TOKEN_COLUMNS = ("tokens", "Tokens")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from utils.pipeline.errors import ConfigError
+from utils.core.errors import ConfigError
 
 SCHEMES = ("duped", "deduped")
 MODEL_SIZES = ("70m", "160m", "410m", "1b", "1.4b", "2.8b", "6.9b", "12b")

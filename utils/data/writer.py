@@ -11,9 +11,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from utils.core.errors import OutputError
 from utils.data.splits import Split
 from utils.data.storage import COMPLETE_MARKER, Storage
-from utils.pipeline.errors import OutputError
 
 TEMPORARY = "_temporary_splits"
 # Parquet options of the output. zstd level 1 and no dictionary for the token lists (ids are too many for one

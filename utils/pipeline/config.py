@@ -16,9 +16,9 @@ from typing import Any
 
 import yaml
 
+from utils.core.errors import ConfigError
 from utils.corpus.readers import CorpusConfig
 from utils.data.splits import DATASETS, MODEL_SIZES, SCHEMES
-from utils.pipeline.errors import ConfigError
 from utils.runtime.models import DTYPES, ExtractionConfig, ModelConfig
 
 RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")

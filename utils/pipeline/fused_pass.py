@@ -17,8 +17,9 @@ import pyarrow.compute as pc
 
 from filters.base import Filter
 from metrics.tokens import validate_tokens
-from utils.pipeline.errors import BadRecordError
-from utils.pipeline.plan import IDENTITY_SCHEMA, INCOMPLETE_REASON, INVALID_REASON, Plan, own_columns
+from utils.core.errors import BadRecordError
+from utils.core.schema import IDENTITY_SCHEMA, INCOMPLETE_REASON, INVALID_REASON, own_columns
+from utils.pipeline.plan import Plan
 from utils.pipeline.resources import FilterResources
 
 log = logging.getLogger(__name__)

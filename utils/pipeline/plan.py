@@ -8,36 +8,8 @@ import pyarrow as pa
 
 from filters import get_filter
 from filters.base import Filter
-from utils.pipeline.errors import ConfigError
-
-INVALID_REASON = "invalid_reason"
-INCOMPLETE_REASON = "incomplete_metrics_reason"
-
-# Every split is normalized to these columns before the filters run (utils/data/sources.py).
-IDENTITY_SCHEMA = pa.schema(
-    [
-        ("dataset", pa.string()),
-        ("split", pa.string()),
-        ("scheme", pa.string()),
-        ("model", pa.string()),
-        ("checkpoint", pa.int64()),
-    ]
-)
-BASE_SCHEMA = pa.schema(
-    [
-        ("sequence_id", pa.int64()),
-        ("tokens", pa.list_(pa.int32())),
-        ("memorization_score", pa.float64()),
-        *IDENTITY_SCHEMA,
-        (INVALID_REASON, pa.string()),
-        (INCOMPLETE_REASON, pa.string()),
-    ]
-)
-
-
-def own_columns(columns: list[str]) -> tuple[str, ...]:
-    """A split frame's columns beyond BASE_SCHEMA: the input's own (local inputs), passed through to the output."""
-    return tuple(name for name in columns if name not in BASE_SCHEMA.names)
+from utils.core.errors import ConfigError
+from utils.core.schema import BASE_SCHEMA
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from utils.core.errors import ConfigError, PipelineError
+from utils.core.schema import BASE_SCHEMA
 from utils.corpus.lookups import NEEDS
 from utils.corpus.readers import open_corpus
 from utils.corpus.statistics import StatisticsProvider
 from utils.data.sources import SplitInput, locate_input, resolve_splits
 from utils.pipeline.config import Config
-from utils.pipeline.errors import ConfigError, PipelineError
-from utils.pipeline.plan import BASE_SCHEMA, Plan, build_plan
+from utils.pipeline.plan import Plan, build_plan
 from utils.runtime.classifiers import ClassifierHandle, classifier_handle
 from utils.runtime.models import check_model_available, model_for_split
 

@@ -8,16 +8,17 @@ import sys
 import time
 from typing import Any
 
+from utils.core.errors import BadRecordError, PipelineError
+from utils.core.schema import INCOMPLETE_REASON, INVALID_REASON, own_columns
 from utils.corpus.lookups import CorpusStatistics
 from utils.corpus.semantic import SemanticProvider
 from utils.corpus.statistics import StatisticsProvider
 from utils.data.sources import SplitInput, read_split
 from utils.data.writer import TEMPORARY, completed_rows, split_path, write_split
 from utils.pipeline.config import Config, check_run_id
-from utils.pipeline.errors import BadRecordError, PipelineError
 from utils.pipeline.fused_pass import apply_plan
 from utils.pipeline.manifest import MANIFEST, RUN_LOG, MemoryLog, package_versions
-from utils.pipeline.plan import INCOMPLETE_REASON, INVALID_REASON, Plan, own_columns
+from utils.pipeline.plan import Plan
 from utils.pipeline.preflight import check_extra_columns, prepare
 from utils.pipeline.resources import FilterResources
 from utils.runtime.models import model_for_split

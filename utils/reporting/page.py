@@ -15,8 +15,8 @@ import pandas as pd
 import pyarrow.dataset as pads
 
 from filters.taxonomy import CATEGORIES
+from utils.core.errors import DataSourceError
 from utils.data.splits import MODEL_SIZES
-from utils.pipeline.errors import DataSourceError
 from utils.reporting.extraction import extraction_section
 from utils.reporting.sections import COLOURS, Sections, html_table
 from utils.reporting.sensitive import sensitive_section

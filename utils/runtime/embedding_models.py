@@ -12,7 +12,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from utils.pipeline.errors import DataSourceError
+from utils.core.errors import DataSourceError
 from utils.runtime.devices import task_device
 from utils.runtime.model_directories import check_weights_directory, local_model_dir
 

@@ -7,7 +7,7 @@ import re
 import shutil
 import subprocess
 
-from utils.pipeline.errors import ConfigError
+from utils.core.errors import ConfigError
 
 MIN_JAVA_MAJOR = 17  # Spark 4.x runs on Java 17 or 21
 INSTALL_HINT = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from utils.pipeline.errors import DataSourceError
+from utils.core.errors import DataSourceError
 
 
 def local_model_dir(model_id: str) -> Path | None:

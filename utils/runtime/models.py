@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from utils.core.errors import ConfigError, DataSourceError
 from utils.data.splits import Split, pythia_repo
-from utils.pipeline.errors import ConfigError, DataSourceError
 from utils.runtime.devices import task_device
 from utils.runtime.model_directories import check_weights_directory, local_model_dir
 

@@ -7,9 +7,9 @@ import hashlib
 import threading
 from pathlib import Path
 
+from utils.core.errors import ConfigError, DataSourceError
 from utils.data.splits import Split, pythia_repo
 from utils.pipeline.config import TokenizerConfig
-from utils.pipeline.errors import ConfigError, DataSourceError
 
 _WORKER_CACHE: dict[str, object] = {}
 

@@ -139,7 +139,7 @@ def test_where_firth_fails_too_the_fallback_is_ridge_with_its_penalty_stated(mon
 
 
 def test_awkward_splits_are_reported_not_fatal(spark, tmp_path):
-    from utils.pipeline.errors import DataSourceError
+    from utils.core.errors import DataSourceError
 
     path = synthetic_split(tmp_path / "tiny", DIFFERENT, {"recitation": 10, "reconstruction": 600, "recollection": 600}, 3)
     result = analyze_split(spark, path, "synthetic/tiny", FEATURES[:2], 1024, SETTINGS, [])

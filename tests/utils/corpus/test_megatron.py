@@ -5,9 +5,9 @@ import struct
 import numpy as np
 import pytest
 
+from utils.core.errors import DataSourceError
 from utils.corpus.megatron import HEADER, ShardedBin, read_index, read_records, write_megatron
 from utils.corpus.readers import CorpusConfig, open_corpus
-from utils.pipeline.errors import DataSourceError
 
 
 def make(tmp_path, records, dtype="uint16", shards=1):

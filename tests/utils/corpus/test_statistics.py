@@ -8,6 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.brute_force import count_ngram
+from utils.core.errors import DataSourceError
 from utils.corpus.lookups import DUPLICATES, TOKEN_COUNTS
 from utils.corpus.megatron import write_megatron
 from utils.corpus.readers import CorpusConfig, open_corpus
@@ -15,7 +16,6 @@ from utils.corpus.scan import scan_corpus
 from utils.corpus.statistics import StatisticsProvider
 from utils.data.splits import Split
 from utils.pipeline.config import build_config
-from utils.pipeline.errors import DataSourceError
 
 N = 8
 

@@ -11,10 +11,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from utils.core.errors import DataSourceError
 from utils.data import hub
 from utils.data.hub import locate_split
 from utils.pipeline.config import HubConfig
-from utils.pipeline.errors import DataSourceError
 
 SPLIT = "deduped.70m"
 # Split -> shards, named as `push_to_hub` names them on the hub: data/<split>-<shard>-of-<shards>-<fingerprint>.parquet

@@ -2,8 +2,8 @@
 
 import pytest
 
+from utils.core.errors import ConfigError
 from utils.data.splits import parse_split_name
-from utils.pipeline.errors import ConfigError
 
 
 def test_unknown_split_lists_valid_ones():

@@ -2,8 +2,8 @@
 
 import pytest
 
+from utils.core.errors import ConfigError
 from utils.pipeline.config import build_config, check_run_id
-from utils.pipeline.errors import ConfigError
 
 
 def test_unknown_key_is_named():

@@ -7,9 +7,9 @@ import pytest
 
 from filters.base import Filter
 from tests.batches import batch_of
-from utils.pipeline.errors import BadRecordError
+from utils.core.errors import BadRecordError
+from utils.core.schema import BASE_SCHEMA
 from utils.pipeline.fused_pass import FusedPass
-from utils.pipeline.plan import BASE_SCHEMA
 from utils.pipeline.resources import FilterResources
 
 

@@ -2,8 +2,9 @@ import pytest
 
 from filters import FILTERS, register_filter
 from filters.base import Filter
-from utils.pipeline.errors import ConfigError
-from utils.pipeline.plan import BASE_SCHEMA, build_plan
+from utils.core.errors import ConfigError
+from utils.core.schema import BASE_SCHEMA
+from utils.pipeline.plan import build_plan
 from utils.pipeline.resources import RESOURCE_NAMES
 
 

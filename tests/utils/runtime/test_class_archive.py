@@ -138,7 +138,7 @@ def test_a_spark_session_writes_the_archive_and_the_next_one_starts_with_it(tmp_
 
 @pytest.mark.parametrize("value", ["yes", 1])
 def test_class_archive_must_be_a_boolean(value):
-    from utils.pipeline.errors import ConfigError
+    from utils.core.errors import ConfigError
 
     with pytest.raises(ConfigError, match="spark.class_archive"):
         build_config({"spark": {"class_archive": value}})

@@ -4,8 +4,8 @@ import shutil
 
 import pytest
 
+from utils.core.errors import ConfigError, DataSourceError
 from utils.pipeline.config import CodeVsNlConfig
-from utils.pipeline.errors import ConfigError, DataSourceError
 from utils.runtime.classifiers import classifier_handle, resolve_nl_label
 
 
