@@ -1,7 +1,8 @@
-"""README's bad-input catalogue, one test per row: a clear error before any work, or a kept row with a reason.
+"""The bad-input catalogue (docs/BAD_INPUT.md), one test per row: a clear error before any work, or a kept row with a
+reason.
 
-Every row of the README table names the test that proves it; `test_readme_catalogue_names_existing_tests`
-keeps the two in step.
+Every row of the docs/BAD_INPUT.md table names the test that proves it;
+`test_bad_input_catalogue_names_existing_tests` keeps the two in step.
 """
 
 from __future__ import annotations
@@ -189,14 +190,13 @@ def test_output_directory_not_writable(sample_dir, spark, tmp_path, capsys):
     assert str(blocker / "out") in error and "not writable" in error and "--output" in error
 
 
-def test_readme_catalogue_names_existing_tests():
-    """Each row of README's 'Bad input' table names a test that exists (module and function)."""
-    text = (ROOT / "README.md").read_text()
-    section = text.split("## Bad input", 1)[1].split("\n## ", 1)[0]
-    rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| input")]
+def test_bad_input_catalogue_names_existing_tests():
+    """Each row of the table in docs/BAD_INPUT.md names a test that exists (module and function)."""
+    text = (ROOT / "docs" / "BAD_INPUT.md").read_text()
+    rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| input")]
     assert len(rows) >= 20
     for row in rows:
         references = re.findall(r"`(tests/[\w/]+\.py)::(\w+)", row)
-        assert references, f"README row names no test: {row}"
+        assert references, f"docs/BAD_INPUT.md row names no test: {row}"
         for module, function in references:
             assert re.search(rf"^def {function}\(", (ROOT / module).read_text(), re.M), f"{module}::{function} does not exist ({row})"
