@@ -60,6 +60,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--sample-size", type=int, help="random sample of this many rows per split")
     parser.add_argument("--sample-seed", type=int, help="seed of that sample")
     parser.add_argument("--filters", help="comma list of filters, in order")
+    parser.add_argument("--plugins", help="comma list of modules or .py files that register more filters, sections and resources")
     parser.add_argument("--output", help="output root directory (default outputs/)")
     parser.add_argument("--master", help="Spark master: local[*], spark://HOST:7077, yarn, k8s://...")
     parser.add_argument("--tokenizer", help="tokenizer.json (or its directory) to use instead of the split's model")
@@ -110,6 +111,8 @@ def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
     raw: dict[str, Any] = {key: value for key, value in sections.items() if value}
     if args.filters is not None:
         raw["filters"] = args.filters
+    if args.plugins is not None:
+        raw["plugins"] = args.plugins
     return raw
 
 

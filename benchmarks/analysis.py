@@ -35,8 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 from utils.analysis.data import FEATURES  # noqa: E402
 from utils.analysis.run import SWEEP_THRESHOLDS, analyze, analyze_split  # noqa: E402
-from utils.pipeline.config import SparkConfig  # noqa: E402
 from utils.runtime.spark_session import build_spark_session  # noqa: E402
+from utils.runtime.spark_settings import SparkSettings  # noqa: E402
 
 SETTINGS = {"recitation_threshold": 6, "semantic_thresholds": [0.8, 0.9]}
 
@@ -163,7 +163,7 @@ def main() -> None:
         return
     clock = time.time()
     spark = build_spark_session(
-        SparkConfig(
+        SparkSettings(
             master=args.master, driver_memory="4g", shuffle_partitions=8, ui_port=4070, conf={"spark.ui.showConsoleProgress": "false"}
         )
     )

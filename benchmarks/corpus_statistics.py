@@ -32,8 +32,8 @@ from metrics.ngram_counts import build_target_table  # noqa: E402
 from utils.corpus.megatron import HEADER, MAGIC, VERSION  # noqa: E402
 from utils.corpus.readers import CorpusConfig, open_corpus  # noqa: E402
 from utils.corpus.scan import scan_corpus  # noqa: E402
-from utils.pipeline.config import SparkConfig  # noqa: E402
 from utils.runtime.spark_session import build_spark_session  # noqa: E402
+from utils.runtime.spark_settings import SparkSettings  # noqa: E402
 
 RECORD = 2049
 N, START = 32, 32
@@ -183,7 +183,7 @@ def main() -> None:
         f"and verification ({reference_slice.size / hash_seconds / 1e6:.0f} M tokens/s for the hashes alone)"
     )
 
-    spark = build_spark_session(SparkConfig(master=args.master, driver_memory="4g", ui_port=4060, log_level="ERROR"))
+    spark = build_spark_session(SparkSettings(master=args.master, driver_memory="4g", ui_port=4060, log_level="ERROR"))
     try:
         from utils.corpus.readers import Corpus
 

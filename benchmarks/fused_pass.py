@@ -43,15 +43,21 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from realistic_rows import TOKENIZER, realistic_rows, tokens_array  # noqa: E402
 from reference_kernels import reference_kernels  # noqa: E402
 
+from filters.sensitive_content import SensitiveContentSettings  # noqa: E402
+from utils.core.resources import Resources  # noqa: E402
 from utils.data.sources import SplitInput, read_split  # noqa: E402
 from utils.data.splits import Split  # noqa: E402
-from utils.pipeline.config import SampleConfig, SensitiveContentConfig, SparkConfig, TokenizerConfig  # noqa: E402
 from utils.pipeline.fused_pass import FusedPass, apply_plan  # noqa: E402
 from utils.pipeline.plan import build_plan  # noqa: E402
-from utils.pipeline.resources import FilterResources  # noqa: E402
 from utils.runtime.spark_session import build_spark_session  # noqa: E402
-from utils.runtime.tokenizers import TokenizerBroadcasts, parse_tokenizer  # noqa: E402
+from utils.runtime.spark_settings import SparkSettings  # noqa: E402
+from utils.runtime.tokenizers import (  # noqa: E402
+    TokenizerBroadcasts,
+    TokenizerSettings,  # noqa: E402
+    parse_tokenizer,
+)
 from utils.sample.build import ensure_sample  # noqa: E402
+from utils.sample.settings import SampleSettings  # noqa: E402
 
 FILTERS = ("detokenize", "compression", "patterns")
 BASELINE = "reference style (row UDFs + joins)"
@@ -81,7 +87,7 @@ def kernel_rates(ids: np.ndarray, tokenizer_json: str) -> dict[str, float]:
     batch = pa.RecordBatch.from_pydict({"sequence_id": np.arange(len(ids)), "tokens": tokens})
     handle = _LocalHandle(tokenizer, detokenizer)
     plan = build_plan(FILTERS)
-    pass_ = FusedPass.for_plan(plan, FilterResources(tokenizer=handle), "bench", "null", tokenizer.get_vocab_size(with_added_tokens=True))
+    pass_ = FusedPass.for_plan(plan, Resources(tokenizer=handle), "bench", "null", tokenizer.get_vocab_size(with_added_tokens=True))
     schema_batch = _with_identity_columns(batch)
     rates["whole fused pass (validate, 3 filters, assemble)"] = len(ids) / _cpu_seconds(
         lambda: list(pass_(iter(schema_batch.to_batches(max_chunksize=10_000))))
@@ -156,7 +162,7 @@ def cli_run(rows_paths: list[Path], output: Path, master: str) -> tuple[float, d
 
 
 def fused(frame, handle, target: str, filters: tuple[str, ...] = FILTERS) -> None:
-    resources = FilterResources(tokenizer=handle, sensitive_content=SensitiveContentConfig())
+    resources = Resources([SensitiveContentSettings()], tokenizer=handle)
     apply_plan(frame, build_plan(filters), resources, "bench", "null", handle.vocab_size).write.mode("overwrite").parquet(target)
 
 
@@ -239,7 +245,7 @@ def main() -> None:
         parser.error("--cli-splits must be at least 1")
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    sample = ensure_sample(SampleConfig())
+    sample = ensure_sample(SampleSettings())
     ids, source = realistic_rows(max([args.rows, *args.cli_rows]), sample)
     tokenizer_path = TOKENIZER if TOKENIZER.is_file() else sample / "tokenizer.json"
     tokenizer_json = tokenizer_path.read_text(encoding="utf-8")
@@ -272,10 +278,10 @@ def main() -> None:
         # Both passes read the rows from Parquet, as the CLI does, and each runs twice: the first run pays for
         # starting Python workers and the JVM's just-in-time compilation, the second is the steady state.
         rows_path = write_rows(ids[: args.rows], scratch / "rows.parquet")
-        spark = build_spark_session(SparkConfig(master=args.master, driver_memory="4g", shuffle_partitions=8))
+        spark = build_spark_session(SparkSettings(master=args.master, driver_memory="4g", shuffle_partitions=8))
         split = Split("local", "", "", local_name="bench")
         frame = read_split(spark, SplitInput(split, str(rows_path), "parquet", "index", "tokens", None, 1.0))
-        handle = TokenizerBroadcasts(spark, TokenizerConfig(path=str(tokenizer_path))).for_split(split)
+        handle = TokenizerBroadcasts(spark, TokenizerSettings(path=str(tokenizer_path))).for_split(split)
         passes = {
             "fused mapInArrow pass": lambda target: fused(frame, handle, target),
             "the same + sensitive_content": lambda target: fused(frame, handle, target, (*FILTERS, "sensitive_content")),

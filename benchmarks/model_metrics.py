@@ -49,10 +49,10 @@ def load(name: str, device, dtype):
     if name == "pythia-160m":
         torch.manual_seed(0)
         return GPTNeoXForCausalLM(GPTNeoXConfig(**PYTHIA_160M)).to(device, dtype).eval()
-    from utils.pipeline.config import SampleConfig
     from utils.sample.build import ensure_sample
+    from utils.sample.settings import SampleSettings
 
-    directory = ensure_sample(SampleConfig(enabled=True))
+    directory = ensure_sample(SampleSettings(enabled=True))
     return GPTNeoXForCausalLM.from_pretrained(directory / "model", use_safetensors=True).to(device, dtype).eval()
 
 

@@ -91,7 +91,7 @@ def measure(device: str, model_id: str, texts: list[str], prompts: list[str], ar
             (q @ c[first : first + 4096].T).sum().item()  # forces the product; .sum() is O(pairs), like a count
 
     def join():
-        return semantic_counts(queries, query_prompts, corpus, corpus_prompts, thresholds, corpus_block=4096, device=device)
+        return semantic_counts(queries, query_prompts, corpus, corpus_prompts, thresholds, rows_per_product=4096, device=device)
 
     bare_s, join_s = timed(bare), timed(join)
     above = join()[0][:, 0].sum()

@@ -41,14 +41,15 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from fused_pass import FILTERS, _cpu_seconds, _LocalHandle, _with_identity_columns  # noqa: E402
 from realistic_rows import TOKENIZER, realistic_rows, tokens_array  # noqa: E402
 
+from filters.sensitive_content import SensitiveContentSettings  # noqa: E402
 from metrics.sensitive_content import KINDS, kinds_of, sensitive_findings  # noqa: E402
 from tests.metrics.sensitive_cases import agreement, labelled_snippets  # noqa: E402
-from utils.pipeline.config import SampleConfig, SensitiveContentConfig  # noqa: E402
+from utils.core.resources import Resources  # noqa: E402
 from utils.pipeline.fused_pass import FusedPass  # noqa: E402
 from utils.pipeline.plan import build_plan  # noqa: E402
-from utils.pipeline.resources import FilterResources  # noqa: E402
 from utils.runtime.tokenizers import parse_tokenizer  # noqa: E402
 from utils.sample.build import ensure_sample  # noqa: E402
+from utils.sample.settings import SampleSettings  # noqa: E402
 
 
 def print_agreement() -> None:
@@ -110,7 +111,7 @@ def fused_pass_rates(ids: np.ndarray, tokenizer_json: str) -> None:
     tokenizer = parse_tokenizer(tokenizer_json, "benchmark")
     handle = _LocalHandle(tokenizer, Detokenizer.for_tokenizer(tokenizer))
     batch = _with_identity_columns(pa.RecordBatch.from_pydict({"sequence_id": np.arange(len(ids)), "tokens": tokens_array(ids)}))
-    resources = FilterResources(tokenizer=handle, sensitive_content=SensitiveContentConfig())
+    resources = Resources([SensitiveContentSettings()], tokenizer=handle)
     rates = {}
     for filters in (FILTERS, (*FILTERS, "sensitive_content")):
         pass_ = FusedPass.for_plan(build_plan(filters), resources, "bench", "null", tokenizer.get_vocab_size(with_added_tokens=True))
@@ -146,7 +147,7 @@ def main() -> None:
     parser.add_argument("--cli", action="store_true", help="also time the whole CLI with and without the filter")
     parser.add_argument("--master", default="local[2]")
     args = parser.parse_args()
-    sample = ensure_sample(SampleConfig())
+    sample = ensure_sample(SampleSettings())
     ids, source = realistic_rows(args.rows, sample)
     tokenizer_path = TOKENIZER if TOKENIZER.is_file() else sample / "tokenizer.json"
     tokenizer_json = tokenizer_path.read_text(encoding="utf-8")

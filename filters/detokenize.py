@@ -6,6 +6,7 @@ import pyarrow as pa
 
 from filters.base import Column, Filter
 from filters.registry import register_filter
+from utils.runtime.tokenizers import TokenizerProvider  # noqa: F401  (registers the tokenizer resource)
 
 
 @register_filter("detokenize")

@@ -10,6 +10,7 @@ import pyarrow as pa
 
 from filters.base import Column, Filter
 from filters.registry import register_filter
+from utils.corpus.statistics import StatisticsProvider  # noqa: F401  (registers the corpus-statistics resources)
 
 
 @register_filter("duplication")

@@ -18,6 +18,7 @@ import pyarrow as pa
 from filters.base import Column, Filter
 from filters.registry import register_filter
 from metrics.token_windows import PROMPT_TOKENS, padded_rows
+from utils.runtime.models import ModelProvider  # noqa: F401  (registers the model resource)
 
 log = logging.getLogger(__name__)
 SCORES = (

@@ -19,6 +19,7 @@ import pyarrow as pa
 from filters.base import Column, Filter
 from filters.registry import register_filter
 from metrics.token_windows import CONTINUATION_TOKENS, PROMPT_TOKENS, token_windows
+from utils.runtime.models import ModelProvider  # noqa: F401  (registers the model resource)
 
 log = logging.getLogger(__name__)
 

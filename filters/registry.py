@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from filters.base import Filter
 from utils.core.errors import ConfigError
-from utils.pipeline.resources import RESOURCE_NAMES
 
 FILTERS: dict[str, type[Filter]] = {}
 
@@ -13,9 +12,6 @@ def register_filter(name: str):
     def register(cls: type[Filter]) -> type[Filter]:
         if name in FILTERS:
             raise ValueError(f"Filter name {name!r} is registered twice ({FILTERS[name].__module__} and {cls.__module__}).")
-        unknown = [need for need in cls.needs if need not in RESOURCE_NAMES]
-        if unknown:
-            raise ValueError(f"Filter {name!r} needs {', '.join(unknown)}; resources are {', '.join(RESOURCE_NAMES)}.")
         cls.name = name
         FILTERS[name] = cls
         return cls

@@ -7,11 +7,37 @@ never written, so the output is not a new copy of the secrets. A null text gives
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyarrow as pa
 
 from filters.base import Column, Filter
 from filters.registry import register_filter
+from utils.core.errors import ConfigError
+from utils.core.settings import Settings, key, register_settings
+
+
+@register_settings("sensitive_content")
+@dataclass(frozen=True)
+class SensitiveContentSettings(Settings):
+    """sensitive_content: personal data and secrets in the text (docs/METRICS.md, 'Sensitive content')."""
+
+    keep_spans: bool = key(False, "also write sensitive_spans (kind, start, end); never the matched strings")
+    phone_regions: tuple[str, ...] = key(("US",), "ISO 3166 regions whose national phone formats count (+international in any)")
+
+    def check(self) -> None:
+        if not isinstance(self.keep_spans, bool):
+            raise ConfigError(f"sensitive_content.keep_spans must be true or false, got {self.keep_spans!r}.")
+        import phonenumbers
+
+        unknown = [region for region in self.phone_regions if region not in phonenumbers.SUPPORTED_REGIONS]
+        if unknown or not self.phone_regions:
+            raise ConfigError(
+                "sensitive_content.phone_regions must list ISO 3166 region codes that phonenumbers knows "
+                f"(e.g. US, GB, DE); got {list(self.phone_regions)}."
+            )
+
 
 SPAN = pa.struct([("kind", pa.string()), ("start", pa.int32()), ("end", pa.int32())])
 
@@ -22,18 +48,18 @@ class SensitiveContent(Filter):
 
     reads = ("text",)
     adds = pa.schema([("sensitive_kinds", pa.list_(pa.string())), ("sensitive_count", pa.int32())])
-    needs = ("sensitive_content",)
+    settings_class = SensitiveContentSettings
     with_spans = False
 
     @classmethod
-    def variant(cls, config) -> str:
+    def variant(cls, settings: SensitiveContentSettings) -> str:
         """`sensitive_content.keep_spans: true` runs the variant that also writes the spans."""
-        return SensitiveContentWithSpans.name if config.sensitive_content.keep_spans else cls.name
+        return SensitiveContentWithSpans.name if settings.keep_spans else cls.name
 
     def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
         from metrics.sensitive_content import kinds_of, sensitive_findings
 
-        regions = self.resources.sensitive_content.phone_regions
+        regions = self.settings.phone_regions
         texts = batch.column("text").to_pylist()
         # Flat values and offsets, not a list per row: most rows find nothing, and millions of small lists cost
         # more in allocation and garbage collection than the scan itself.
@@ -73,5 +99,5 @@ class SensitiveContentWithSpans(SensitiveContent):
     with_spans = True
 
     @classmethod
-    def variant(cls, config) -> str:
+    def variant(cls, settings: SensitiveContentSettings) -> str:
         return cls.name  # asked for by name: the spans are written whatever keep_spans says

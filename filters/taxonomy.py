@@ -1,23 +1,33 @@
 """`taxonomy`: recitation / reconstruction / recollection (Prashant et al. 2024, arXiv 2406.17746; docs/METRICS.md, 'Taxonomy').
 
-recitation if `sequence_duplicates` >= the threshold (default 6, as the reference's training script),
-else reconstruction if `is_templating`, else recollection. Null when either input is null.
+The rule is metrics/taxonomy.py's, with `taxonomy.recitation_threshold` (default 6, as the reference's training
+script). Null when either input is null.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 
 from filters.base import Column, Filter
 from filters.registry import register_filter
+from metrics.taxonomy import CATEGORIES, category_codes
+from utils.core.errors import ConfigError
+from utils.core.settings import Settings, key, register_settings
 
-CATEGORIES = ("recitation", "reconstruction", "recollection")
 
+@register_settings("taxonomy")
+@dataclass(frozen=True)
+class TaxonomySettings(Settings):
+    """The taxonomy's threshold."""
 
-def category_codes(duplicates: np.ndarray, templating: np.ndarray, threshold: float) -> np.ndarray:
-    """Index into CATEGORIES of each row: recitation when duplicates >= threshold, else reconstruction when templating."""
-    return np.where(duplicates >= threshold, 0, np.where(templating > 0, 1, 2)).astype(np.int8)
+    recitation_threshold: int = key(6, "sequence_duplicates >= this: recitation (the reference's training script used 6)")
+
+    def check(self) -> None:
+        if self.recitation_threshold < 1:
+            raise ConfigError(f"taxonomy.recitation_threshold must be >= 1, got {self.recitation_threshold}.")
 
 
 @register_filter("taxonomy")
@@ -26,10 +36,11 @@ class Taxonomy(Filter):
 
     reads = ("sequence_duplicates", "is_templating")
     adds = pa.schema([("taxonomy", pa.string())])
-    needs = ("taxonomy",)
+    settings_class = TaxonomySettings
+    tallied = ("taxonomy",)  # the manifest's category counts and shares per split
 
     def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
-        threshold = self.resources.taxonomy.recitation_threshold
+        threshold = self.settings.recitation_threshold
         duplicates = batch.column("sequence_duplicates")
         templating = batch.column("is_templating")
         known = ~(duplicates.is_null().to_numpy(zero_copy_only=False) | templating.is_null().to_numpy(zero_copy_only=False))

@@ -7,6 +7,7 @@ import pyarrow as pa
 from filters.base import Column, Filter
 from filters.registry import register_filter
 from metrics.token_frequency import frequency_summaries
+from utils.corpus.statistics import StatisticsProvider  # noqa: F401  (registers the corpus-statistics resources)
 
 
 @register_filter("token_frequency")

@@ -88,15 +88,15 @@ def semantic_counts(
     corpus: np.ndarray,
     corpus_prompts: list[str],
     thresholds: tuple[float, ...],
-    corpus_block: int = 8192,
+    rows_per_product: int = 8192,
     device: str = "cpu",
 ) -> tuple[np.ndarray, np.ndarray]:
     """(snowclones, templates), each (queries, thresholds) int64, of the queries against the corpus, in corpus blocks."""
     snowclones = np.zeros((len(queries), len(thresholds)), np.int64)
     templates = np.zeros_like(snowclones)
-    for first in range(0, len(corpus), corpus_block):
-        block = corpus[first : first + corpus_block]
+    for first in range(0, len(corpus), rows_per_product):
+        block = corpus[first : first + rows_per_product]
         counts, rows, columns, values = similar_pairs(queries, block, thresholds, device)
         snowclones += counts
-        templates += template_counts(query_prompts, corpus_prompts[first : first + corpus_block], rows, columns, values, thresholds)
+        templates += template_counts(query_prompts, corpus_prompts[first : first + rows_per_product], rows, columns, values, thresholds)
     return snowclones, templates

@@ -20,12 +20,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # tests never reach the hub
 
 @pytest.fixture(scope="session")
 def spark():
-    from utils.pipeline.config import SparkConfig
     from utils.runtime.spark_session import build_spark_session
+    from utils.runtime.spark_settings import SparkSettings
 
     # No JVM class archive here: the test session's JVM would write one at exit; tests/utils/runtime/test_class_archive.py
     # covers it.
-    settings = SparkConfig(master="local[2]", driver_memory="2g", shuffle_partitions=2, ui_port=4050, class_archive=False)
+    settings = SparkSettings(master="local[2]", driver_memory="2g", shuffle_partitions=2, ui_port=4050, class_archive=False)
     session = build_spark_session(settings)
     yield session
     session.stop()
@@ -33,10 +33,10 @@ def spark():
 
 @pytest.fixture(scope="session")
 def sample_dir(tmp_path_factory) -> Path:
-    from utils.pipeline.config import SampleConfig
     from utils.sample.build import ensure_sample
+    from utils.sample.settings import SampleSettings
 
-    return ensure_sample(SampleConfig(directory=str(tmp_path_factory.mktemp("sample") / "sample")))
+    return ensure_sample(SampleSettings(directory=str(tmp_path_factory.mktemp("sample") / "sample")))
 
 
 def require_shared(path: Path) -> Path:

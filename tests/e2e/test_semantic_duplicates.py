@@ -52,7 +52,7 @@ def _write(path, tokenizer, texts, first_id=0, extra_rows=()):
 def _run(tmp_path, queries, corpus, run_id, extra=""):
     config = tmp_path / f"{run_id}.yaml"
     config.write_text(
-        f"semantic:\n  model: packaged\n  corpus: {corpus}\n  corpus_block: 3\n  query_block: 4\n"
+        f"semantic:\n  model: packaged\n  corpus: {corpus}\n  corpus_file_rows: 3\n  query_block: 4\n"
         f"run:\n  cache_dir: {tmp_path / 'cache'}\n{extra}"
     )
     args = ["--config", str(config), "--datasets", "local", "--local_inputs", str(queries), "--tokenizer", str(SHARED_TOKENIZER)]

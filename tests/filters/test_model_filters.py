@@ -11,10 +11,11 @@ from filters import get_filter
 from metrics.likelihood import greedy_match
 from tests.batches import batch_of
 from utils.core.errors import ConfigError, DataSourceError
+from utils.core.resources import Resources
 from utils.data.splits import Split
 from utils.pipeline.fused_pass import FusedPass
-from utils.pipeline.resources import FilterResources
-from utils.runtime.models import ExtractionConfig, ModelConfig, ModelHandle, check_model_available, model_for_split
+from utils.runtime.model_settings import ExtractionSettings, ModelSettings
+from utils.runtime.models import ModelHandle, check_model_available, model_for_split
 
 
 def test_fused_pass_scores_rows_and_nulls_short_ones(tiny_model_dir, tiny_model):
@@ -24,7 +25,7 @@ def test_fused_pass_scores_rows_and_nulls_short_ones(tiny_model_dir, tiny_model)
     filters = (get_filter("likelihood_with_token_log_probs"), get_filter("memorization"))
     batch = batch_of(rows).append_column("text", pa.array(["abc abc abc"] * len(rows)))  # as detokenize would add
     schema = pa.schema([*batch.schema, *[field for cls in filters for field in cls.adds]])
-    resources = FilterResources(model=handle)
+    resources = Resources(model=handle)
     fused = FusedPass(filters, resources, schema, "test", "null", 97)
     out = fused.process(batch, [cls(resources) for cls in filters]).to_pydict()
     ids = torch.tensor(rows[0])[None]
@@ -50,11 +51,11 @@ def test_extraction_sampler_reaches_the_likelihood_filter(tiny_model_dir, tiny_m
 
     row = np.random.default_rng(2).integers(2, 97, 64).tolist()
     handle = model_for_split(
-        ModelConfig(name=str(tiny_model_dir), device="cpu", dtype="float32"),
+        ModelSettings(name=str(tiny_model_dir), device="cpu", dtype="float32"),
         Split("local", "", "", local_name="x"),
-        ExtractionConfig(0.8, 50),
+        ExtractionSettings(0.8, 50),
     )
-    resources = FilterResources(model=handle)
+    resources = Resources(model=handle)
     filters = (get_filter("likelihood"),)
     batch = batch_of([row]).append_column("text", pa.array(["x"]))
     schema = pa.schema([*batch.schema, *get_filter("likelihood").adds])
@@ -75,10 +76,10 @@ def test_batch_sizes_default_per_device_and_generation_to_four_times(tiny_model_
 
 
 def test_model_resolution():
-    config = ModelConfig()
+    config = ModelSettings()
     assert model_for_split(config, Split("memories", "deduped", "1.4b", 23000)).label == "EleutherAI/pythia-1.4b-deduped@step23000"
     assert model_for_split(config, Split("pile", "duped", "70m")).label == "EleutherAI/pythia-70m@step143000"
-    assert model_for_split(ModelConfig(name="my/model"), Split("local", "", "", local_name="x")).label == "my/model"
+    assert model_for_split(ModelSettings(name="my/model"), Split("local", "", "", local_name="x")).label == "my/model"
     with pytest.raises(ConfigError, match="names no Pythia model"):
         model_for_split(config, Split("local", "", "", local_name="x"))
 
@@ -105,19 +106,19 @@ def test_torch_in_a_python_worker_runs_task_cpus_threads(spark):
 
 
 def test_code_vs_nl_scores_texts_and_nulls_empty_ones(tiny_classifier_dir):
+    from filters.code_vs_nl import CodeVsNlSettings
     from metrics.code_vs_nl import nl_scores
-    from utils.pipeline.config import CodeVsNlConfig
     from utils.runtime.classifiers import classifier_handle, load_classifier
 
     texts = ["The council met in the old church.", "", "def f(x):\n    return x", "a b c"]
-    handle = classifier_handle(CodeVsNlConfig(model=str(tiny_classifier_dir), nl_label="NL", device="cpu", batch_size=2))
+    handle = classifier_handle(CodeVsNlSettings(model=str(tiny_classifier_dir), nl_label="NL", device="cpu", batch_size=2))
     cls = get_filter("code_vs_nl")
     batch = batch_of([[5] * 64] * len(texts)).append_column("text", pa.array(texts))
-    resources = FilterResources(nl_classifier=handle)
+    resources = Resources(nl_classifier=handle)
     fused = FusedPass((cls,), resources, pa.schema([*batch.schema, *cls.adds]), "test", "null", 97)
     out = fused.process(batch, [cls(resources)]).to_pydict()["nl_score"]
     model, tokenizer = load_classifier(str(tiny_classifier_dir), None, torch.device("cpu"))
     expected = nl_scores(model, tokenizer, [texts[0], texts[2], texts[3]], 1, 8, 64, "cpu")
     assert out[1] is None and [out[0], out[2], out[3]] == pytest.approx(expected.tolist(), abs=1e-9)
     with pytest.raises(ConfigError, match="needs nl_classifier"):
-        cls(FilterResources())
+        cls(Resources())

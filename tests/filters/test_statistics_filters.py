@@ -8,20 +8,20 @@ import pytest
 from metrics.ngram_counts import build_target_table
 from tests.batches import batch_of
 from utils.core.errors import ConfigError
+from utils.core.resources import Resources
 from utils.corpus.lookups import NgramDuplicates, TokenCounts
+from utils.corpus.statistics import StatisticsProvider
 from utils.data.splits import Split
 from utils.pipeline.config import build_config
 from utils.pipeline.fused_pass import FusedPass
 from utils.pipeline.plan import build_plan
-from utils.pipeline.preflight import check_corpora
-from utils.pipeline.resources import FilterResources
 
 
 def test_fused_pass_adds_counts_and_flags_ids_outside_the_count_table():
     counts = np.array([5, 0, 7, 1], np.int64)  # a count table of 4 token ids
     row = list(range(4)) * 16  # 64 tokens
     table = build_target_table(np.array([row[32:64]], np.uint16))
-    resources = FilterResources(
+    resources = Resources(
         token_counts=TokenCounts(SimpleNamespace(value=counts), 4, "test"),
         sequence_duplicates=NgramDuplicates(SimpleNamespace(value=(table, np.array([9]))), 32, 32, 65535),
     )
@@ -38,12 +38,12 @@ def test_fused_pass_adds_counts_and_flags_ids_outside_the_count_table():
 def test_statistics_filters_without_a_corpus_are_a_config_error_before_any_work(tmp_path):
     config = build_config({"filters": ["duplication"], "data": {"datasets": ["memories"]}})
     with pytest.raises(ConfigError, match=r"statistics.corpora has no 'duped' corpus.*statistics.source: precomputed"):
-        check_corpora(config, build_plan(config.filters), [Split("memories", "duped", "70m")])
+        StatisticsProvider(config, build_plan(config.filters).needs).check([Split("memories", "duped", "70m")])
     missing = build_config({"filters": ["token_frequency"], "statistics": {"corpora": {"default": {"path": str(tmp_path / "none")}}}})
     with pytest.raises(Exception, match="none.idx cannot be read"):
-        check_corpora(missing, build_plan(missing.filters), [Split("memories", "duped", "70m")])
+        StatisticsProvider(missing, build_plan(missing.filters).needs).check([Split("memories", "duped", "70m")])
 
 
 def test_a_filter_whose_resource_is_missing_names_it():
     with pytest.raises(ConfigError, match="needs token_counts"):
-        build_plan(("token_frequency",)).filters[0](FilterResources())
+        build_plan(("token_frequency",)).filters[0](Resources())

@@ -4,17 +4,17 @@ import pyarrow as pa
 import pytest
 
 from filters import get_filter
+from filters.taxonomy import TaxonomySettings
 from utils.core.errors import ConfigError
-from utils.pipeline.config import TaxonomyConfig
+from utils.core.resources import Resources
 from utils.pipeline.plan import build_plan
-from utils.pipeline.resources import FilterResources
 
 
 def categories(duplicates, templating, threshold=6):
     batch = pa.RecordBatch.from_pydict(
         {"sequence_duplicates": pa.array(duplicates, pa.int64()), "is_templating": pa.array(templating, pa.bool_())}
     )
-    return get_filter("taxonomy")(FilterResources(taxonomy=TaxonomyConfig(threshold))).compute(batch)["taxonomy"].to_pylist()
+    return get_filter("taxonomy")(Resources([TaxonomySettings(threshold)])).compute(batch)["taxonomy"].to_pylist()
 
 
 def test_categories_and_threshold():

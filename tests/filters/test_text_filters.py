@@ -7,7 +7,7 @@ import pyarrow as pa
 from filters import get_filter
 from metrics.repetition import token_repetition
 from tests.batches import batch_of
-from utils.pipeline.resources import FilterResources
+from utils.core.resources import Resources
 from utils.runtime.tokenizers import TokenizerHandle
 
 
@@ -22,7 +22,7 @@ def word_tokenizer_json() -> str:
 def test_detokenize_reads_each_row_of_a_sliced_batch():
     handle = TokenizerHandle(SimpleNamespace(value=word_tokenizer_json()), "test-word-level", 5, "test")
     batch = batch_of([[4, 4, 4], [1, 2], [3], [2, 3, 4]]).slice(1)  # token offsets start at 3
-    text = get_filter("detokenize")(FilterResources(tokenizer=handle)).compute(batch)["text"].to_pylist()
+    text = get_filter("detokenize")(Resources(tokenizer=handle)).compute(batch)["text"].to_pylist()
     assert [t.split() for t in text] == [["a", "b"], ["c"], ["b", "c", "d"]]
 
 
@@ -37,14 +37,14 @@ def test_token_repetition_reads_each_row_of_a_sliced_array():
 
 
 def test_sensitive_content_through_the_fused_pass_with_and_without_spans():
-    from utils.pipeline.config import SensitiveContentConfig
+    from filters.sensitive_content import SensitiveContentSettings
     from utils.pipeline.fused_pass import FusedPass
 
     texts = ["write to jane.doe@fastmail.fm or 8.8.8.8", "", None, "plain prose, nothing here"]
     batch = batch_of([[5, 6]] * 4).append_column("text", pa.array(texts, pa.string()))
     for name, keep_spans in (("sensitive_content", False), ("sensitive_content_with_spans", True)):
         cls = get_filter(name)
-        resources = FilterResources(sensitive_content=SensitiveContentConfig(keep_spans=keep_spans))
+        resources = Resources([SensitiveContentSettings(keep_spans=keep_spans)])
         schema = pa.schema([*batch.schema, *cls.adds])
         out = FusedPass((cls,), resources, schema, "test", "null", 97).process(batch, [cls(resources)]).to_pydict()
         assert out["sensitive_kinds"] == [["email", "ip_public"], [], None, []]
@@ -61,15 +61,20 @@ def test_keep_spans_selects_the_spans_variant_and_regions_are_checked():
 
     from utils.core.errors import ConfigError
     from utils.pipeline.config import build_config
-    from utils.pipeline.preflight import planned_filters
+    from utils.pipeline.plan import plan_for
+
+    def planned_filters(config):
+        return tuple(cls.name for cls in plan_for(config).filters)
 
     config = build_config({"filters": ["detokenize", "sensitive_content"], "sensitive_content": {"keep_spans": True}})
     assert planned_filters(config) == ("detokenize", "sensitive_content_with_spans")
     assert planned_filters(build_config({"filters": ["detokenize", "sensitive_content"]})) == ("detokenize", "sensitive_content")
     asked_by_name = build_config({"filters": ["detokenize", "sensitive_content_with_spans"]})
     assert planned_filters(asked_by_name) == ("detokenize", "sensitive_content_with_spans")
-    both = build_config({"filters": ["sensitive_content", "sensitive_content_with_spans"], "sensitive_content": {"keep_spans": True}})
-    assert planned_filters(both) == ("sensitive_content_with_spans",)
+    both = build_config(
+        {"filters": ["detokenize", "sensitive_content", "sensitive_content_with_spans"], "sensitive_content": {"keep_spans": True}}
+    )
+    assert planned_filters(both) == ("detokenize", "sensitive_content_with_spans")
     with pytest.raises(ConfigError, match="phone_regions must list ISO 3166 region codes"):
         build_config({"sensitive_content": {"phone_regions": ["USA"]}})
     with pytest.raises(ConfigError, match="keep_spans must be true or false"):

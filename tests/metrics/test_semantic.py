@@ -46,7 +46,7 @@ def prompts(rng, rows):
     return ["".join(rng.choice(words, size=rng.integers(0, 12))) for _ in range(rows)]
 
 
-def test_counts_equal_brute_force_across_corpus_blocks():
+def test_counts_equal_brute_force_across_rows_per_products():
     rng = np.random.default_rng(0)
     queries, corpus = clustered(rng, 40), clustered(rng, 70)
     corpus[:5] = queries[:5]  # identical rows: similarity 1, prompt distance 0 unless the prompts differ
@@ -55,7 +55,7 @@ def test_counts_equal_brute_force_across_corpus_blocks():
     expected = brute_force(queries, query_prompts, corpus, corpus_prompts, THRESHOLDS)
     assert expected[0].sum() > 100 and 0 < expected[1].sum() < expected[0].sum()
     for block in (7, 70, 1000):  # a corpus larger than one block, and one block
-        snowclones, templates = semantic_counts(queries, query_prompts, corpus, corpus_prompts, THRESHOLDS, corpus_block=block)
+        snowclones, templates = semantic_counts(queries, query_prompts, corpus, corpus_prompts, THRESHOLDS, rows_per_product=block)
         np.testing.assert_array_equal(snowclones, expected[0])
         np.testing.assert_array_equal(templates, expected[1])
 

@@ -1,5 +1,6 @@
-"""The package layout keeps its promises: no import circle between project modules (imports at any depth
-counted, so a circle cannot hide inside a function), and metrics/ stays free of Spark and of the engine."""
+"""The package layout keeps its promises: no import circle between project modules and no two packages importing
+each other (imports at any depth counted, so neither can hide inside a function), utils/core a leaf, and metrics/
+free of Spark and of the engine."""
 
 import ast
 import subprocess
@@ -58,6 +59,35 @@ def test_no_import_circle_between_project_modules():
     graph = project_graph()
     assert "utils.corpus.statistics" in graph and "utils.corpus.precomputed" in graph["utils.corpus.statistics"]
     assert find_cycle(graph) is None, " -> ".join(find_cycle(graph))
+
+
+def package_of(module: str) -> str:
+    """`filters`, `metrics`, or a sub-package of utils (`utils.pipeline`)."""
+    parts = module.split(".")
+    return ".".join(parts[:2]) if parts[0] == "utils" and len(parts) > 2 else parts[0]
+
+
+def package_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    packages: dict[str, set[str]] = {}
+    for module, imported in graph.items():
+        packages.setdefault(package_of(module), set()).update(package_of(m) for m in imported)
+    return {package: imported - {package} for package, imported in packages.items()}
+
+
+def two_way_dependencies(packages: dict[str, set[str]]) -> list[tuple[str, str]]:
+    return sorted((a, b) for a, imported in packages.items() for b in imported if a < b and a in packages.get(b, ()))
+
+
+def test_no_two_packages_import_each_other_and_core_is_a_leaf():
+    packages = package_graph(project_graph())
+    assert {"filters", "utils.core", "utils.pipeline", "utils.corpus"} <= set(packages)
+    assert two_way_dependencies(packages) == []
+    assert packages["utils.core"] == set() and packages["metrics"] == set()
+    assert not {package for package, imported in packages.items() if "utils.pipeline" in imported} - {"utils.pipeline"}
+
+
+def test_the_two_way_finder_finds_one():
+    assert two_way_dependencies({"a": {"b"}, "b": {"a", "c"}, "c": set()}) == [("a", "b")]
 
 
 def test_the_circle_finder_finds_one():

@@ -13,7 +13,7 @@ from functools import partial
 
 import numpy as np
 
-from filters.taxonomy import CATEGORIES, category_codes
+from metrics.taxonomy import CATEGORIES, category_codes
 from utils.analysis.blocks import Block, Pieces
 from utils.analysis.data import BINARY, HASH, HASH_BITS, NL_SCORE
 

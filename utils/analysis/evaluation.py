@@ -13,7 +13,6 @@ from functools import partial
 
 import numpy as np
 
-from filters.taxonomy import CATEGORIES
 from metrics.classification import (
     calibration_bins,
     curve_points,
@@ -24,6 +23,7 @@ from metrics.classification import (
     roc_auc,
     tpr_at_fpr,
 )
+from metrics.taxonomy import CATEGORIES
 from utils.analysis.blocks import ValueSet, View
 from utils.analysis.design import Design, RowSelector
 from utils.analysis.fitting import FitResult

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from filters.taxonomy import CATEGORIES
+from metrics.taxonomy import CATEGORIES
 
 FIGURES_DIR = "figures"
 COLOUR_LIMIT = 3.0  # |standardized coefficient| at full colour

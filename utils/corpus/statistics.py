@@ -17,22 +17,28 @@ import pyarrow as pa
 
 from metrics.ngram_counts import build_target_table, lookup
 from utils.core.errors import ConfigError
+from utils.core.resources import Provider, register_provider
 from utils.corpus.cache import StatisticsCache
 from utils.corpus.lookups import DUPLICATES, NEEDS, TOKEN_COUNTS, CorpusStatistics, NgramDuplicates, TokenCounts
 from utils.corpus.precomputed import precomputed_statistics
 from utils.corpus.readers import Corpus, open_corpus
 from utils.corpus.scan import scan_corpus
+from utils.corpus.statistics_settings import StatisticsSettings  # noqa: F401  (registers the statistics section)
 from utils.data.splits import Split
-from utils.pipeline.config import Config
 
 log = logging.getLogger(__name__)
 
 
-class StatisticsProvider:
+@register_provider
+class StatisticsProvider(Provider):
     """Prepares the corpus statistics of every split of a run once, then hands each split its lookups."""
 
-    def __init__(self, spark, config: Config, needs: set[str]):
-        self.spark, self.config, self.needs = spark, config, needs & set(NEEDS)
+    name = "statistics"
+    provides = NEEDS
+
+    def __init__(self, config, needs: frozenset[str], used=None):
+        super().__init__(config, frozenset(needs) & set(NEEDS), used or {})
+        self.spark = None
         self.settings = config.statistics
         self.statistics: dict[str, CorpusStatistics] = {}  # corpus key (or scheme, when precomputed) -> lookups
         self.summary: dict[str, Any] = {}
@@ -49,25 +55,42 @@ class StatisticsProvider:
             "statistics.source: precomputed to use the published usvsnsp tables."
         )
 
-    def prepare(self, frames: dict[Split, Any]) -> None:
-        if not self.needs:
+    def check(self, splits: list[Split]) -> None:
+        """Every split has a corpus whose headers are valid (no token is read)."""
+        if self.settings.source != "corpus" or not self.needs:
             return
+        for key in sorted({self.corpus_key(split) for split in splits}):
+            open_corpus(self.settings.corpora[key], f"statistics.corpora.{key}")
+
+    def describe(self, split: Split) -> str:
+        corpus = split.scheme if self.settings.source == "precomputed" else self.corpus_key(split)
+        return f"statistics: {self.settings.source} {corpus}"
+
+    def prepare(self, spark, inputs, frames: dict[Split, Any]) -> dict[str, Any] | None:
+        self.spark = spark
+        if not self.needs:
+            return None
         if self.settings.source == "precomputed":
             for scheme, (statistics, summary) in precomputed_statistics(self.spark, self.config, self.needs, frames).items():
                 self.statistics[scheme], self.summary[scheme] = statistics, summary
-            return
+            return self.summary
         groups: dict[str, list[Split]] = {}
         for split in frames:
             groups.setdefault(self.corpus_key(split), []).append(split)
         for key, splits in groups.items():
             corpus = open_corpus(self.settings.corpora[key], f"statistics.corpora.{key}")
             self.statistics[key] = self._from_corpus(key, corpus, {s: frames[s] for s in splits})
+        return self.summary
 
-    def for_split(self, split: Split) -> CorpusStatistics:
+    def statistics_of(self, split: Split) -> CorpusStatistics:
         if not self.needs:
             return CorpusStatistics()
         key = split.scheme if self.settings.source == "precomputed" else self.corpus_key(split)
         return self.statistics[key]
+
+    def for_split(self, split: Split) -> dict[str, Any]:
+        statistics = self.statistics_of(split)
+        return {need: getattr(statistics, need) for need in self.needs}
 
     def _from_corpus(self, key: str, corpus: Corpus, frames: dict[Split, Any]) -> CorpusStatistics:
         settings, context = self.settings, self.spark.sparkContext

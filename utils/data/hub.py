@@ -23,8 +23,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from utils.core.errors import DataSourceError
+from utils.data.settings import HubSettings
 from utils.data.storage import COMPLETE_MARKER
-from utils.pipeline.config import HubConfig
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def parquet_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.parquet") if not p.name.startswith(("_", ".")))
 
 
-def locate_split(hub: HubConfig, cache_dir: str, repo: str, split: str) -> Path:
+def locate_split(hub: HubSettings, cache_dir: str, repo: str, split: str) -> Path:
     """Directory of Parquet files for (repo, split): mirror, cache, or a fresh download of that split into the cache."""
     if hub.local_mirror:
         directory = split_directory(hub.local_mirror, repo, split)
@@ -81,7 +81,7 @@ def _stale(directory: Path, why: str) -> bool:
     return False
 
 
-def download_split(hub: HubConfig, directory: Path, repo: str, split: str) -> Path:
+def download_split(hub: HubSettings, directory: Path, repo: str, split: str) -> Path:
     """Fetches only the files of one split into `directory`, atomically (a hidden temporary directory, then a rename)."""
     local = Path(repo).is_dir()
     if not local:

@@ -14,8 +14,8 @@ import pyarrow.dataset as pads
 
 from utils.core.errors import ConfigError, DataSourceError
 from utils.data.hub import locate_split
+from utils.data.settings import LocalInput
 from utils.data.splits import FINAL_STEP, PILE_SCORE_COLUMN, Split, parse_split_name
-from utils.pipeline.config import Config, LocalInput
 
 INPUT_ID_COLUMNS = ("sequence_id", "index", "Index")
 INPUT_TOKEN_COLUMNS = ("tokens", "Tokens")
@@ -35,7 +35,7 @@ class SplitInput:
     extra_columns: tuple[str, ...] | None = ()
 
 
-def resolve_splits(config: Config) -> list[Split]:
+def resolve_splits(config) -> list[Split]:
     """The run's splits, in a stable order, from datasets x schemes x models (+ explicit split names)."""
     data = config.data
     splits: list[Split] = []
@@ -59,7 +59,7 @@ def _local_split(item: LocalInput) -> Split:
     return Split("local", item.scheme or "", item.model or "", item.step or FINAL_STEP, local_name=name)
 
 
-def locate_input(config: Config, split: Split) -> SplitInput:
+def locate_input(config, split: Split) -> SplitInput:
     hub, cache = config.hub, config.run.cache_dir
     if split.dataset == "memories":
         directory = locate_split(hub, cache, hub.memories_repo, split.name)

@@ -18,9 +18,9 @@ import pyarrow.compute as pc
 from filters.base import Filter
 from metrics.tokens import validate_tokens
 from utils.core.errors import BadRecordError
+from utils.core.resources import Resources
 from utils.core.schema import IDENTITY_SCHEMA, INCOMPLETE_REASON, INVALID_REASON, own_columns
 from utils.pipeline.plan import Plan
-from utils.pipeline.resources import FilterResources
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class FusedPass:
     def __init__(
         self,
         filters: tuple[type[Filter], ...],
-        resources: FilterResources,
+        resources: Resources,
         output_schema: pa.Schema,
         split_label: str,
         policy: str,
@@ -64,7 +64,7 @@ class FusedPass:
     def for_plan(
         cls,
         plan: Plan,
-        resources: FilterResources,
+        resources: Resources,
         split_label: str,
         policy: str,
         vocab_size: int | None,
@@ -171,7 +171,7 @@ class FusedPass:
         )
 
 
-def apply_plan(frame, plan: Plan, resources: FilterResources, split_label: str, policy: str, vocab_size: int | None):
+def apply_plan(frame, plan: Plan, resources: Resources, split_label: str, policy: str, vocab_size: int | None):
     """The split's DataFrame with every filter's columns, from one fused `mapInArrow` pass."""
     from pyspark.sql.pandas.types import from_arrow_schema
     from pyspark.sql.types import StructType

@@ -9,6 +9,7 @@ import pyarrow as pa
 from filters import get_filter
 from filters.base import Filter
 from utils.core.errors import ConfigError
+from utils.core.resources import PROVIDERS
 from utils.core.schema import BASE_SCHEMA
 
 
@@ -31,6 +32,15 @@ class Plan:
         return "\n".join(lines)
 
 
+def plan_for(config) -> Plan:
+    """The plan of config.filters, each replaced by the variant its settings select (Filter.variant), once each, in order."""
+    chosen = []
+    for name in config.filters:
+        cls = get_filter(name)
+        chosen.append(cls.variant(config.section(cls.settings_class) if cls.settings_class else None))
+    return build_plan(tuple(dict.fromkeys(chosen)))
+
+
 def build_plan(filter_names: tuple[str, ...]) -> Plan:
     """Resolves names, checks that each filter's inputs exist before it and that no column is added twice."""
     if len(set(filter_names)) != len(filter_names):
@@ -49,4 +59,10 @@ def build_plan(filter_names: tuple[str, ...]) -> Plan:
                 raise ConfigError(f"Filter {cls.name!r} adds column {field.name!r}, which {available[field.name]} already provides.")
             available[field.name] = f"filter {cls.name!r}"
             fields.append(field)
+        unprovided = [need for need in cls.needs if need not in PROVIDERS]
+        if unprovided:
+            raise ConfigError(
+                f"Filter {cls.name!r} needs {', '.join(unprovided)}, which no registered provider builds "
+                f"(registered resources: {', '.join(sorted(PROVIDERS)) or 'none'})."
+            )
     return Plan(classes, pa.schema(fields))

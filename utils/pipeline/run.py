@@ -1,4 +1,5 @@
-"""One run: preflight checks, then for each split read, run the fused pass, write, and record the manifest."""
+"""One run: preflight checks, every split read once and its resources prepared once, then for each split the named
+steps check, annotate, write and record, whose typed result is the split's manifest entry."""
 
 from __future__ import annotations
 
@@ -6,37 +7,74 @@ import datetime as dt
 import logging
 import sys
 import time
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from utils.core.errors import BadRecordError, PipelineError
 from utils.core.schema import INCOMPLETE_REASON, INVALID_REASON, own_columns
-from utils.corpus.lookups import CorpusStatistics
-from utils.corpus.semantic import SemanticProvider
-from utils.corpus.statistics import StatisticsProvider
 from utils.data.sources import SplitInput, read_split
 from utils.data.writer import TEMPORARY, completed_rows, split_path, write_split
-from utils.pipeline.config import Config, check_run_id
+from utils.pipeline.config import Config
 from utils.pipeline.fused_pass import apply_plan
 from utils.pipeline.manifest import MANIFEST, RUN_LOG, MemoryLog, package_versions
 from utils.pipeline.plan import Plan
-from utils.pipeline.preflight import check_extra_columns, prepare
-from utils.pipeline.resources import FilterResources
-from utils.runtime.models import model_for_split
+from utils.pipeline.preflight import Prepared, check_extra_columns, prepare
+from utils.pipeline.resources import RunResources
 
 log = logging.getLogger(__name__)
+DUPLICATE_ID_EXAMPLES = 10
+
+
+@dataclass
+class SplitResult:
+    """What the manifest records about one split (its entry under `splits`)."""
+
+    source: str
+    path: str
+    input_rows: int
+    output_rows: int
+    skipped: str | None = None  # why the split was not computed again (resume)
+    sampled: bool = False
+    flagged_rows: dict[str, int] = field(default_factory=dict)  # invalid_reason -> rows kept with null metrics
+    incomplete_rows: dict[str, int] = field(default_factory=dict)  # incomplete_metrics_reason -> rows
+    duplicate_sequence_ids: int = 0
+    duplicate_sequence_id_examples: list[int] = field(default_factory=list)
+    tallies: dict[str, dict[str, Any]] = field(default_factory=dict)  # a filter's tallied column -> counts and shares
+    vocab_size: int | None = None
+    resources: dict[str, Any] = field(default_factory=dict)  # what each provider gave the split (tokenizer, model...)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def manifest_entry(self) -> dict[str, Any]:
+        entry = asdict(self)
+        return {**{k: v for k, v in entry.items() if k not in ("tallies", "resources")}, **entry["tallies"], **entry["resources"]}
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What every split of a run shares."""
+
+    spark: Any
+    storage: Any
+    config: Config
+    plan: Plan
+    resources: RunResources
+    run_dir: str
+
+
+@dataclass(frozen=True)
+class RowCount:
+    rows: int
+    duplicate_ids: int
+    examples: list[int]
 
 
 def run(config: Config) -> dict[str, Any]:
-    from pyspark.sql import functions as F
-
     from utils.data.storage import Storage
     from utils.runtime.spark_session import build_spark_session
-    from utils.runtime.tokenizers import TokenizerBroadcasts
 
     started = time.time()
     prepared = prepare(config)
-    plan, inputs = prepared.plan, prepared.inputs
-    run_id = check_run_id(config.run.run_id or dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ"))
+    run_id = config.run.run_id or dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     memory_log = MemoryLog()
     logging.getLogger().addHandler(memory_log)
     spark = build_spark_session(config.spark)
@@ -50,50 +88,21 @@ def run(config: Config) -> dict[str, Any]:
             f"Output directory {run_dir} is not writable ({str(error).splitlines()[0]}). Choose another --output."
         ) from None
     log.info("Run %s -> %s", run_id, run_dir)
-    manifest: dict[str, Any] = {
-        "run_id": run_id,
-        "run_dir": run_dir,
-        "started_utc": dt.datetime.fromtimestamp(started, dt.UTC).isoformat(),
-        "config": config.to_dict(),
-        "filters": [cls.name for cls in plan.filters],
-        "output_schema": [f"{f.name}: {f.type}" for f in plan.output_schema],
-        "versions": package_versions(),
-        "spark": {"master": spark.sparkContext.master, "ui": spark.sparkContext.uiWebUrl, "version": spark.version},
-        "splits": {},
-    }
-    tokenizers = TokenizerBroadcasts(spark, config.tokenizer) if plan.needs & {"tokenizer", "semantic_counts"} else None
-    statistics = StatisticsProvider(spark, config, plan.needs)
-    nl_classifier = prepared.nl_classifier
+    manifest = _manifest(config, prepared, spark, run_id, run_dir, started)
+    context = RunContext(spark, storage, config, prepared.plan, prepared.resources, run_dir)
     try:
+        frames = read_splits(context, prepared.inputs)
         clock = time.time()
-        if statistics.needs:  # reading a split's schema costs a Spark round trip: only when statistics use the frames
-            statistics.prepare({source.split: read_split(spark, source) for source in inputs})
-            manifest["statistics"] = {**statistics.summary, "seconds": round(time.time() - clock, 3)}
-        semantic = SemanticProvider(spark, config, tokenizers, plan.needs)
-        semantic.prepare(inputs, config.data.vocab_size)
-        if semantic.active:
-            manifest["semantic_duplicates"] = semantic.summary
+        manifest.update(prepared.resources.prepare(spark, prepared.inputs, frames))
+        manifest["resources_seconds"] = round(time.time() - clock, 3)
 
-        def compute(source: SplitInput) -> dict[str, Any]:
-            return _run_split(
-                spark,
-                storage,
-                config,
-                plan,
-                source,
-                run_dir,
-                tokenizers,
-                statistics.for_split(source.split),
-                semantic.for_split(source.split),
-                nl_classifier,
-                F,
-            )
-
-        def record(source: SplitInput, result: dict[str, Any]) -> None:
-            manifest["splits"][source.split.label] = result
+        def record(source: SplitInput, result: SplitResult) -> None:
+            manifest["splits"][source.split.label] = result.manifest_entry()
             storage.write_json(f"{run_dir}/{MANIFEST}", manifest)
 
-        _for_each_split(inputs, compute, record, config.run.concurrent_splits)
+        _for_each_split(
+            prepared.inputs, lambda source: run_split(context, source, frames[source.split]), record, config.run.concurrent_splits
+        )
         manifest["status"] = "complete"
         storage.delete(f"{run_dir}/{TEMPORARY}")
     except Exception as error:
@@ -106,6 +115,117 @@ def run(config: Config) -> dict[str, Any]:
         storage.write_text(f"{run_dir}/{RUN_LOG}", "\n".join(memory_log.lines) + "\n")
         logging.getLogger().removeHandler(memory_log)
     return manifest
+
+
+def _manifest(config: Config, prepared: Prepared, spark, run_id: str, run_dir: str, started: float) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "run_dir": run_dir,
+        "started_utc": dt.datetime.fromtimestamp(started, dt.UTC).isoformat(),
+        "config": config.to_dict(),
+        "filters": [cls.name for cls in prepared.plan.filters],
+        "output_schema": [f"{f.name}: {f.type}" for f in prepared.plan.output_schema],
+        "versions": package_versions(),
+        "spark": {"master": spark.sparkContext.master, "ui": spark.sparkContext.uiWebUrl, "version": spark.version},
+        "splits": {},
+    }
+
+
+def read_splits(context: RunContext, inputs: list[SplitInput]) -> dict:
+    """Each split's normalized DataFrame, read once for the whole run; a remote input's own columns are checked here,
+    once Spark has read its schema (local inputs were checked before Spark started)."""
+    frames = {}
+    for source in inputs:
+        frame = read_split(context.spark, source)
+        if source.extra_columns is None:
+            check_extra_columns(context.plan, source, own_columns(frame.columns))
+        frames[source.split] = frame
+    return frames
+
+
+def run_split(context: RunContext, source: SplitInput, frame) -> SplitResult:
+    """check (count rows and repeated ids) -> skip when already complete -> annotate -> write -> record."""
+    split, data, storage = source.split, context.config.data, context.storage
+    clock = time.time()
+    counted = count_rows(context.spark, frame, split.label)
+    seconds = {"read_count_and_duplicate_check": round(time.time() - clock, 3)}
+    expected = min(counted.rows, data.sample_size) if data.sample_size else counted.rows
+    path = split_path(context.run_dir, split)
+    done = completed_rows(storage, context.run_dir, split)
+    if done is not None and done == expected and not context.config.run.overwrite:
+        log.info("Split %s is already complete in this run (%d rows); skipped (use --overwrite to redo it).", split.label, done)
+        return SplitResult(source.location, path, counted.rows, done, skipped="already complete")
+    if not context.config.run.overwrite and storage.exists(path):
+        why = "its marker or files are missing or changed" if done is None else f"it holds {done} rows, the input {expected}"
+        log.warning("Split %s: the output already in this run is not usable (%s); it is redone.", split.label, why)
+
+    resources = context.resources.for_split(split)
+    annotated = annotate(context, frame, split.label, resources)
+    clock = time.time()
+    log.info("Split %s: computing %d rows with %s", split.label, expected, ", ".join(c.name for c in context.plan.filters) or "no filters")
+    tallied = [column for cls in context.plan.filters for column in cls.tallied]
+    context.spark.sparkContext.setJobDescription(f"{split.label}: compute the metrics and write {expected} rows")
+    try:
+        written, tallies = write_split(
+            context.spark, storage, annotated, context.run_dir, split, expected, [INVALID_REASON, INCOMPLETE_REASON, *tallied]
+        )
+    finally:
+        context.spark.sparkContext.setJobDescription(None)
+    seconds["compute_write_and_tally"] = round(time.time() - clock, 3)
+    log.info(
+        "Split %s: %d rows written in %.1f s (%.0f rows/s)",
+        split.label,
+        written,
+        seconds["compute_write_and_tally"],
+        written / max(seconds["compute_write_and_tally"], 1e-9),
+    )
+    return SplitResult(
+        source=source.location,
+        path=path,
+        input_rows=counted.rows,
+        output_rows=written,
+        sampled=bool(data.sample_size),
+        flagged_rows=_reasons(tallies[INVALID_REASON], split.label, "rows kept with null metrics"),
+        incomplete_rows=_reasons(tallies[INCOMPLETE_REASON], split.label, "rows too short for some metrics (those are null)"),
+        duplicate_sequence_ids=counted.duplicate_ids,
+        duplicate_sequence_id_examples=counted.examples,
+        tallies={column: _shares(tallies[column], written) for column in tallied},
+        vocab_size=resources.vocab_size,
+        resources=resources.record,
+        seconds=seconds,
+    )
+
+
+def count_rows(spark, frame, label: str) -> RowCount:
+    """Rows of the split and the sequence_ids that occur more than once, from one Spark job (examples from a second
+    one only when there are repeated ids)."""
+    from pyspark.sql import functions as F
+
+    per_id = frame.groupBy("sequence_id").count()
+    spark.sparkContext.setJobDescription(f"{label}: count rows and repeated sequence_ids")
+    try:
+        totals = per_id.agg(F.sum("count").alias("rows"), F.sum(F.when(F.col("count") > 1, 1).otherwise(0)).alias("repeated")).first()
+        rows, repeated = int(totals["rows"] or 0), int(totals["repeated"] or 0)
+        examples = []
+        if repeated:
+            duplicates = per_id.filter(F.col("count") > 1).orderBy("sequence_id").limit(DUPLICATE_ID_EXAMPLES)
+            examples = [row["sequence_id"] for row in duplicates.collect()]
+            log.warning(
+                "Split %s: %d sequence_id value(s) occur more than once (e.g. %s); every row is kept once.", label, repeated, examples
+            )
+    finally:
+        spark.sparkContext.setJobDescription(None)
+    return RowCount(rows, repeated, examples)
+
+
+def annotate(context: RunContext, frame, label: str, resources):
+    """The split's rows (sampled when asked) with every filter's columns, from one fused pass (no Spark action)."""
+    from pyspark.sql import functions as F
+
+    data = context.config.data
+    if data.sample_size:
+        frame = frame.orderBy(F.rand(data.sample_seed)).limit(data.sample_size)
+    return apply_plan(frame, context.plan, resources.resources, label, data.bad_records, resources.vocab_size)
 
 
 def _for_each_split(inputs: list[SplitInput], compute, record, concurrent: int) -> None:
@@ -134,103 +254,16 @@ def _for_each_split(inputs: list[SplitInput], compute, record, concurrent: int) 
             raise
 
 
-def _run_split(
-    spark,
-    storage,
-    config: Config,
-    plan: Plan,
-    source: SplitInput,
-    run_dir: str,
-    tokenizers,
-    statistics: CorpusStatistics,
-    semantic_counts,
-    nl_classifier,
-    F,
-) -> dict[str, Any]:
-    split, data = source.split, config.data
-    timings: dict[str, float] = {}
-    clock = time.time()
-    frame = read_split(spark, source)
-    if source.extra_columns is None:  # a remote input's own columns are known once Spark has read its schema
-        check_extra_columns(plan, source, own_columns(frame.columns))
-    # One job counts the rows and the sequence_ids that occur more than once.
-    per_id = frame.groupBy("sequence_id").count()
-    totals = per_id.agg(F.sum("count").alias("rows"), F.sum(F.when(F.col("count") > 1, 1).otherwise(0)).alias("repeated")).first()
-    input_rows, duplicate_ids = int(totals["rows"] or 0), int(totals["repeated"] or 0)
-    timings["read_count_and_duplicate_check"] = round(time.time() - clock, 3)
-    expected = min(input_rows, data.sample_size) if data.sample_size else input_rows
-    done = completed_rows(storage, run_dir, split)
-    if done is not None and done == expected and not config.run.overwrite:
-        log.info("Split %s is already complete in this run (%d rows); skipped (use --overwrite to redo it).", split.label, done)
-        return {"input_rows": input_rows, "output_rows": done, "skipped": "already complete", "path": split_path(run_dir, split)}
-    if not config.run.overwrite and storage.exists(split_path(run_dir, split)):
-        why = "its marker or files are missing or changed" if done is None else f"it holds {done} rows, the input {expected}"
-        log.warning("Split %s: the output already in this run is not usable (%s); it is redone.", split.label, why)
-
-    examples = []
-    if duplicate_ids:
-        duplicates = per_id.filter(F.col("count") > 1)
-        examples = [row["sequence_id"] for row in duplicates.orderBy("sequence_id").limit(10).collect()]
-        log.warning(
-            "Split %s: %d sequence_id value(s) occur more than once (e.g. %s); every row is kept once.",
-            split.label,
-            duplicate_ids,
-            examples,
-        )
-
-    tokenizer = tokenizers.for_split(split) if tokenizers is not None else None
-    vocab_size = data.vocab_size or (tokenizer.vocab_size if tokenizer else None)
-    resources = FilterResources(
-        tokenizer=tokenizer,
-        model=model_for_split(config.model, split, config.extraction) if "model" in plan.needs else None,
-        nl_classifier=nl_classifier,
-        sequence_duplicates=statistics.sequence_duplicates,
-        token_counts=statistics.token_counts,
-        taxonomy=config.taxonomy,
-        semantic_counts=semantic_counts,
-        sensitive_content=config.sensitive_content if "sensitive_content" in plan.needs else None,
-    )
-    if data.sample_size:
-        frame = frame.orderBy(F.rand(data.sample_seed)).limit(data.sample_size)
-    frame = apply_plan(frame, plan, resources, split.label, data.bad_records, vocab_size)
-
-    clock = time.time()
-    log.info("Split %s: computing %d rows with %s", split.label, expected, ", ".join(cls.name for cls in plan.filters) or "no filters")
-    has_taxonomy = "taxonomy" in plan.output_schema.names
-    tally_columns = [INVALID_REASON, INCOMPLETE_REASON, *(["taxonomy"] if has_taxonomy else [])]
-    written, tallies = write_split(spark, storage, frame, run_dir, split, expected, tally_columns)
-    timings["compute_write_and_tally"] = round(time.time() - clock, 3)
-    rows_per_second = written / max(timings["compute_write_and_tally"], 1e-9)
-    log.info("Split %s: %d rows written in %.1f s (%.0f rows/s)", split.label, written, timings["compute_write_and_tally"], rows_per_second)
-    path = split_path(run_dir, split)
-    flagged = {reason: count for reason, count in tallies[INVALID_REASON].items() if reason is not None}
-    if flagged:
-        log.warning("Split %s: rows kept with null metrics: %s", split.label, flagged)
-    incomplete = {reason: count for reason, count in tallies[INCOMPLETE_REASON].items() if reason is not None}
-    if incomplete:
-        log.warning("Split %s: rows too short for some metrics (those are null): %s", split.label, incomplete)
-    taxonomy = _taxonomy_shares(tallies["taxonomy"], written) if has_taxonomy else None
-    return {
-        "input_rows": input_rows,
-        "output_rows": written,
-        "sampled": bool(data.sample_size),
-        "flagged_rows": flagged,
-        "incomplete_rows": incomplete,
-        "duplicate_sequence_ids": duplicate_ids,
-        "taxonomy": taxonomy,
-        "duplicate_sequence_id_examples": examples,
-        "vocab_size": vocab_size,
-        "tokenizer": resources.tokenizer.source if resources.tokenizer else None,
-        "model": resources.model.label if resources.model else None,
-        "nl_classifier": f"{nl_classifier.label} (class {nl_classifier.nl_index} {nl_classifier.nl_label!r})" if nl_classifier else None,
-        "source": source.location,
-        "path": path,
-        "seconds": timings,
-    }
+def _reasons(counts: dict[str | None, int], label: str, what: str) -> dict[str, int]:
+    """The non-null reasons and their row counts, logged as a warning when there are any."""
+    found = {reason: count for reason, count in counts.items() if reason is not None}
+    if found:
+        log.warning("Split %s: %s: %s", label, what, found)
+    return found
 
 
-def _taxonomy_shares(counts: dict[str | None, int], rows: int) -> dict[str, Any]:
-    """Count and share of each category (null: rows whose inputs were null)."""
+def _shares(counts: dict[str | None, int], rows: int) -> dict[str, Any]:
+    """Count and share of each value of a tallied column (null: rows whose inputs were null)."""
     counts = {name or "null": count for name, count in counts.items()}
     return {"counts": counts, "shares": {name: round(count / max(rows, 1), 6) for name, count in counts.items()}}
 

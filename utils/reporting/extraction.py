@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from filters.taxonomy import CATEGORIES
 from metrics.extraction import is_discoverable, prefix_log_probs, samples_to_discover
+from metrics.taxonomy import CATEGORIES
 from metrics.token_windows import CONTINUATION_TOKENS, PROMPT_TOKENS
 from utils.reporting.sections import COLOURS, Sections
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.dataset as pads
 
-from filters.taxonomy import CATEGORIES
+from metrics.taxonomy import CATEGORIES
 from utils.core.errors import DataSourceError
 from utils.data.splits import MODEL_SIZES
 from utils.reporting.extraction import extraction_section

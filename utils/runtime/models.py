@@ -12,33 +12,14 @@ import logging
 from dataclasses import dataclass
 
 from utils.core.errors import ConfigError, DataSourceError
+from utils.core.resources import Provider, register_provider
 from utils.data.splits import Split, pythia_repo
 from utils.runtime.devices import task_device
 from utils.runtime.model_directories import check_weights_directory, local_model_dir
+from utils.runtime.model_settings import ExtractionSettings, ModelSettings
 
 log = logging.getLogger(__name__)
 _WORKER_MODELS: dict[tuple, object] = {}
-DTYPES = ("auto", "float32", "bfloat16", "float16")
-
-
-@dataclass(frozen=True)
-class ModelConfig:
-    name: str | None = None  # any causal LM on the hub or a local directory; None: the split's Pythia model
-    repo: str = "EleutherAI/pythia-{size}{suffix}"
-    revision: str | None = None  # None: step{checkpoint} for the split's Pythia model, the default branch for `name`
-    device: str = "auto"  # auto: the task's GPU when there is one, else CPU
-    dtype: str = "auto"  # auto: bfloat16 on GPU (float16 if unsupported), float32 on CPU
-    batch_size: int | None = None  # None: 64 on GPU, 16 on CPU
-    generation_batch_size: int | None = None  # None: 4 x batch_size (decoding keeps no full-length logits)
-    min_k: float = 0.2  # k of Min-K% and Min-K%++
-
-
-@dataclass(frozen=True)
-class ExtractionConfig:
-    """The sampler under which `continuation_log_prob` is taken (docs/METRICS.md, 'Extraction risk')."""
-
-    temperature: float = 1.0  # softmax(logits / temperature)
-    top_k: int | None = None  # sample among the k largest logits only; None: all
 
 
 @dataclass(frozen=True)
@@ -87,7 +68,8 @@ class ModelHandle:
         )
 
 
-def model_for_split(config: ModelConfig, split: Split, extraction: ExtractionConfig = ExtractionConfig()) -> ModelHandle:
+def model_for_split(config: ModelSettings, split: Split, extraction: ExtractionSettings | None = None) -> ModelHandle:
+    extraction = extraction or ExtractionSettings()
     if config.name:
         model_id, revision = config.name, config.revision
     elif split.model:
@@ -154,3 +136,32 @@ def _torch_dtype(setting: str, device):
     if device.type != "cuda":
         return torch.float32
     return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+
+
+@register_provider
+class ModelProvider(Provider):
+    """The `model` resource: each split's causal LM handle (settings `model` and `extraction`), checked before any work."""
+
+    provides = ("model",)
+
+    def __init__(self, config, needs, used):
+        super().__init__(config, needs, used)
+        self.handles: dict[Split, ModelHandle] = {}
+
+    def handle(self, split: Split) -> ModelHandle:
+        if split not in self.handles:
+            self.handles[split] = model_for_split(self.config.model, split, self.config.extraction)
+        return self.handles[split]
+
+    def check(self, splits) -> None:
+        for handle in {self.handle(split) for split in splits}:
+            check_model_available(handle)
+
+    def describe(self, split: Split) -> str:
+        return f"model: {self.handle(split).label}"
+
+    def for_split(self, split: Split) -> dict:
+        return {"model": self.handle(split)}
+
+    def record(self, split: Split, values) -> dict:
+        return {"model": values["model"].label}

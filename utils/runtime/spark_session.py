@@ -1,4 +1,4 @@
-"""Builds the one SparkSession of a run from `SparkConfig`; nothing here is tied to one machine."""
+"""Builds the one SparkSession of a run from `SparkSettings`; nothing here is tied to one machine."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import logging
 import os
 import sys
 
-from utils.pipeline.config import SparkConfig
 from utils.runtime.class_archive import driver_java_options
 from utils.runtime.java import check_java, java_executable
 from utils.runtime.numba_cache import ENVIRONMENT as NUMBA_ENVIRONMENT
 from utils.runtime.shipping import ship_project_code
+from utils.runtime.spark_settings import SparkSettings
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ def is_local_master(master: str) -> bool:
     return master == "local" or master.startswith("local[") or master.startswith("local-cluster[")
 
 
-def spark_settings(spark: SparkConfig) -> dict[str, str]:
+def spark_settings(spark: SparkSettings) -> dict[str, str]:
     """The `spark.*` settings a run uses; user `conf` entries win over ours."""
     settings = {
         "spark.app.name": spark.app_name,
@@ -47,7 +47,7 @@ def spark_settings(spark: SparkConfig) -> dict[str, str]:
     return settings
 
 
-def class_archive_settings(spark: SparkConfig, settings: dict[str, str]) -> dict[str, str]:
+def class_archive_settings(spark: SparkSettings, settings: dict[str, str]) -> dict[str, str]:
     """The driver's Java options with the class archive added (class_archive.py); none when the user's own options
     already choose one."""
     from pyspark.find_spark_home import _find_spark_home
@@ -59,7 +59,7 @@ def class_archive_settings(spark: SparkConfig, settings: dict[str, str]) -> dict
     return {"spark.driver.extraJavaOptions": f"{own} {options}".strip()} if options else {}
 
 
-def build_spark_session(spark: SparkConfig):
+def build_spark_session(spark: SparkSettings):
     """Starts (or reuses) the SparkSession and logs the UI address."""
     check_java()
     from pyspark import SparkContext

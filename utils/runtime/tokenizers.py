@@ -3,18 +3,37 @@ decoding byte table, built and checked once on the driver)."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from utils.core.errors import ConfigError, DataSourceError
+from utils.core.resources import Provider, register_provider
+from utils.core.settings import Settings, absolute, key, register_settings
 from utils.data.splits import Split, pythia_repo
-from utils.pipeline.config import TokenizerConfig
 
 _WORKER_CACHE: dict[str, object] = {}
 
 
-def load_tokenizer_json(config: TokenizerConfig, split: Split) -> tuple[str, str]:
+@register_settings("tokenizer")
+@dataclass(frozen=True)
+class TokenizerSettings(Settings):
+    """The tokenizer that turns token ids into text (detokenize, semantic_duplicates)."""
+
+    path: str | None = key(None, "tokenizer.json or a directory holding one; null: the split's model repo")
+    repo: str = key("EleutherAI/pythia-{size}{suffix}", "the split's model repo ({size}: 70m..12b, {suffix}: -deduped or empty)")
+    revision: str | None = key(None, "revision of that repo; null: the default branch")
+
+    def with_absolute_paths(self) -> TokenizerSettings:
+        return dataclasses.replace(self, path=absolute(self.path))
+
+    def for_sample(self, directory: Path) -> TokenizerSettings:
+        return self if self.path else dataclasses.replace(self, path=str(directory / "tokenizer.json"))
+
+
+def load_tokenizer_json(config: TokenizerSettings, split: Split) -> tuple[str, str]:
     """(where it came from, tokenizer.json text) for the split: a configured path, else the model's repo."""
     if config.path:
         path = Path(config.path).expanduser()
@@ -87,7 +106,7 @@ class TokenizerHandle:
 class TokenizerBroadcasts:
     """The run's tokenizers: one broadcast per distinct tokenizer file (all Pythia sizes share one)."""
 
-    def __init__(self, spark, config: TokenizerConfig):
+    def __init__(self, spark, config: TokenizerSettings):
         self.spark = spark
         self.config = config
         self.handles: dict[str, TokenizerHandle] = {}
@@ -110,3 +129,34 @@ class TokenizerBroadcasts:
             table = context.broadcast(byte_table(tokenizer))
             self.handles[key] = TokenizerHandle(context.broadcast(text), key, vocab, source, table)
         return self.handles[key]
+
+
+@register_provider
+class TokenizerProvider(Provider):
+    """The `tokenizer` resource: each split's tokenizer, broadcast once per distinct tokenizer file."""
+
+    provides = ("tokenizer",)
+
+    def __init__(self, config, needs, used):
+        super().__init__(config, needs, used)
+        self.broadcasts: TokenizerBroadcasts | None = None
+        self.handles: dict[Split, TokenizerHandle] = {}
+
+    def prepare(self, spark, inputs, frames) -> None:
+        self.broadcasts = TokenizerBroadcasts(spark, self.config.tokenizer)
+
+    def handle(self, split: Split) -> TokenizerHandle:
+        if self.broadcasts is None:
+            raise RuntimeError("TokenizerProvider.handle before prepare")
+        if split not in self.handles:
+            self.handles[split] = self.broadcasts.for_split(split)
+        return self.handles[split]
+
+    def for_split(self, split: Split) -> dict:
+        return {"tokenizer": self.handle(split)}
+
+    def vocab_size(self, split: Split) -> int | None:
+        return self.handle(split).vocab_size
+
+    def record(self, split: Split, values) -> dict:
+        return {"tokenizer": values["tokenizer"].source}

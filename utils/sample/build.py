@@ -34,9 +34,9 @@ import pyarrow.parquet as pq
 from utils.corpus.megatron import write_megatron
 from utils.data.splits import MODEL_SIZES, PILE_SCORE_COLUMN
 from utils.data.storage import COMPLETE_MARKER
-from utils.pipeline.config import SampleConfig
 from utils.sample.classifier import train_sample_classifier
 from utils.sample.model import greedy_check, train_sample_model
+from utils.sample.settings import SampleSettings
 from utils.sample.texts import GENERATORS
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ MEMORIES_REPO = "EleutherAI/pythia-memorized-evals"
 PILE_REPO = "EleutherAI/pile-{scheme}-pythia-random-sampled"
 
 
-def ensure_sample(config: SampleConfig) -> Path:
+def ensure_sample(config: SampleSettings) -> Path:
     """The sample directory, built first if it is missing, incomplete or from another version/seed."""
     root = Path(config.directory)
     wanted = {"version": VERSION, "seed": config.seed}

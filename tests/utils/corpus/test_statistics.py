@@ -72,9 +72,9 @@ def test_provider_counts_rows_exactly_and_reuses_its_cache(spark, tmp_path, corp
     frame = rows_frame(spark, corpus_records, [(0, 0), (3, 34), (7, 11), (59, 34), (20, 30)])
     split = Split("local", "", "", local_name="rows")
     config = config_for(tmp_path, tmp_path / "document", hash_bits=hash_bits, chunk_tokens=500)
-    provider = StatisticsProvider(spark, config, {DUPLICATES, TOKEN_COUNTS})
-    provider.prepare({split: frame})
-    resources = provider.for_split(split)
+    provider = StatisticsProvider(config, {DUPLICATES, TOKEN_COUNTS})
+    provider.prepare(spark, [], {split: frame})
+    resources = provider.statistics_of(split)
     batch = pa.RecordBatch.from_pandas(frame.toPandas(), preserve_index=False)
     counts = resources.sequence_duplicates.for_batch(batch).to_pylist()
     assert dict(zip(batch.column("sequence_id").to_pylist(), counts)) == expected_counts(corpus_records, frame)
@@ -82,10 +82,10 @@ def test_provider_counts_rows_exactly_and_reuses_its_cache(spark, tmp_path, corp
     assert resources.token_counts.get()[:6].tolist() == np.bincount(corpus_records.ravel(), minlength=6).tolist()
     assert "scan" in provider.summary["default"]
 
-    again = StatisticsProvider(spark, config, {DUPLICATES, TOKEN_COUNTS})
-    again.prepare({split: frame})
+    again = StatisticsProvider(config, {DUPLICATES, TOKEN_COUNTS})
+    again.prepare(spark, [], {split: frame})
     assert "scan" not in again.summary["default"] and again.summary["default"]["ngrams_from_cache"] == 4  # rows 1 and 3 share one
-    assert again.for_split(split).sequence_duplicates.for_batch(batch).to_pylist() == counts
+    assert again.statistics_of(split).sequence_duplicates.for_batch(batch).to_pylist() == counts
 
 
 def test_corrupt_cache_is_detected_and_rebuilt(spark, tmp_path, corpus_records):
@@ -93,19 +93,21 @@ def test_corrupt_cache_is_detected_and_rebuilt(spark, tmp_path, corpus_records):
     frame = rows_frame(spark, corpus_records, [(1, 0), (2, 5)])
     split = Split("local", "", "", local_name="rows")
     config = config_for(tmp_path, tmp_path / "document")
-    first = StatisticsProvider(spark, config, {DUPLICATES, TOKEN_COUNTS})
-    first.prepare({split: frame})
+    first = StatisticsProvider(config, {DUPLICATES, TOKEN_COUNTS})
+    first.prepare(spark, [], {split: frame})
     cache_root = tmp_path / "stats" / first.summary["default"]["fingerprint"]
     token_file = cache_root / "token_counts.parquet"
     token_file.write_bytes(token_file.read_bytes()[:-20])  # truncated copy
     part = next((cache_root / f"ngrams-n{N}").glob("part-*.parquet"))
     marker = part.with_suffix(".json")
     marker.write_text(json.dumps({**json.loads(marker.read_text()), "rows": 99}))
-    second = StatisticsProvider(spark, config, {DUPLICATES, TOKEN_COUNTS})
-    second.prepare({split: frame})
+    second = StatisticsProvider(config, {DUPLICATES, TOKEN_COUNTS})
+    second.prepare(spark, [], {split: frame})
     assert "scan" in second.summary["default"] and second.summary["default"]["ngrams_from_cache"] == 0
     batch = pa.RecordBatch.from_pandas(frame.toPandas(), preserve_index=False)
-    assert second.for_split(split).sequence_duplicates.for_batch(batch).to_pylist() == list(expected_counts(corpus_records, frame).values())
+    assert second.statistics_of(split).sequence_duplicates.for_batch(batch).to_pylist() == list(
+        expected_counts(corpus_records, frame).values()
+    )
 
 
 def test_parquet_corpus_gives_the_same_counts(spark, tmp_path, corpus_records):
@@ -124,10 +126,10 @@ def test_parquet_corpus_gives_the_same_counts(spark, tmp_path, corpus_records):
             }
         }
     )
-    provider = StatisticsProvider(spark, config, {DUPLICATES})
-    provider.prepare({split: frame})
+    provider = StatisticsProvider(config, {DUPLICATES})
+    provider.prepare(spark, [], {split: frame})
     batch = pa.RecordBatch.from_pandas(frame.toPandas(), preserve_index=False)
-    assert provider.for_split(split).sequence_duplicates.for_batch(batch).to_pylist() == list(
+    assert provider.statistics_of(split).sequence_duplicates.for_batch(batch).to_pylist() == list(
         expected_counts(corpus_records, frame).values()
     )
 
@@ -136,10 +138,10 @@ def test_rows_too_short_get_null(spark, tmp_path, corpus_records):
     write_megatron(tmp_path / "document", corpus_records)
     frame = spark.createDataFrame([(1, corpus_records[0, :16].astype(int).tolist()), (2, [1, 2, 3])], "sequence_id long, tokens array<int>")
     split = Split("local", "", "", local_name="rows")
-    provider = StatisticsProvider(spark, config_for(tmp_path, tmp_path / "document"), {DUPLICATES})
-    provider.prepare({split: frame})
+    provider = StatisticsProvider(config_for(tmp_path, tmp_path / "document"), {DUPLICATES})
+    provider.prepare(spark, [], {split: frame})
     batch = pa.RecordBatch.from_pandas(frame.toPandas(), preserve_index=False)
-    assert provider.for_split(split).sequence_duplicates.for_batch(batch).to_pylist() == [
+    assert provider.statistics_of(split).sequence_duplicates.for_batch(batch).to_pylist() == [
         count_ngram(list(corpus_records), corpus_records[0, 8:16]),
         None,
     ]
@@ -161,18 +163,18 @@ def test_precomputed_tables_with_repeated_keys(spark, tmp_path):
     config = build_config({"statistics": {"source": "precomputed"}, "hub": {"local_mirror": str(mirror)}})
     frame = spark.createDataFrame([(1, [0, 1]), (2, [2]), (9, [1])], "sequence_id long, tokens array<int>")
     split = Split("memories", "duped", "70m")
-    provider = StatisticsProvider(spark, config, {DUPLICATES, TOKEN_COUNTS})
-    provider.prepare({split: frame})
-    resources = provider.for_split(split)
+    provider = StatisticsProvider(config, {DUPLICATES, TOKEN_COUNTS})
+    provider.prepare(spark, [], {split: frame})
+    resources = provider.statistics_of(split)
     batch = pa.RecordBatch.from_pandas(frame.toPandas(), preserve_index=False)
     assert resources.sequence_duplicates.for_batch(batch).to_pylist() == [5, 7, None]  # id 2 listed twice: used once
     assert resources.token_counts.get().tolist() == [11, 4, 20]
     assert provider.summary["duped"]["duplicates"]["repeated_keys"] == 1
 
     write_mirror_table(mirror, "usvsnsp/generation-num-duplicates", "deduped", pa.table({"sequence_id": [1, 1], "counts": [5, 6]}))
-    conflicting = StatisticsProvider(spark, config, {DUPLICATES})
+    conflicting = StatisticsProvider(config, {DUPLICATES})
     with pytest.raises(DataSourceError, match="lists 1 key\\(s\\) twice with different values \\(e.g. 1\\)"):
-        conflicting.prepare({Split("memories", "deduped", "70m"): frame})
+        conflicting.prepare(spark, [], {Split("memories", "deduped", "70m"): frame})
 
 
 def test_float_tokens_out_of_range_do_not_break_the_target_collection(spark, tmp_path, corpus_records):
@@ -181,12 +183,12 @@ def test_float_tokens_out_of_range_do_not_break_the_target_collection(spark, tmp
     good = corpus_records[4, :16].astype(float).tolist()
     frame = spark.createDataFrame([(1, good), (2, [1e12] * 16)], "sequence_id long, tokens array<double>")
     split = Split("local", "", "", local_name="rows")
-    provider = StatisticsProvider(spark, config_for(tmp_path, tmp_path / "document"), {DUPLICATES})
-    provider.prepare({split: frame})
+    provider = StatisticsProvider(config_for(tmp_path, tmp_path / "document"), {DUPLICATES})
+    provider.prepare(spark, [], {split: frame})
     assert provider.summary["default"]["distinct_ngrams"] == 1
     batch = pa.RecordBatch.from_pydict(
         {"sequence_id": [1], "tokens": pa.array([corpus_records[4, :16].astype(int).tolist()], pa.list_(pa.int32()))}
     )
-    assert provider.for_split(split).sequence_duplicates.for_batch(batch).to_pylist() == [
+    assert provider.statistics_of(split).sequence_duplicates.for_batch(batch).to_pylist() == [
         count_ngram(list(corpus_records), corpus_records[4, 8:16])
     ]

@@ -14,7 +14,7 @@ import pytest
 from utils.core.errors import DataSourceError
 from utils.data import hub
 from utils.data.hub import locate_split
-from utils.pipeline.config import HubConfig
+from utils.data.settings import HubSettings
 
 SPLIT = "deduped.70m"
 # Split -> shards, named as `push_to_hub` names them on the hub: data/<split>-<shard>-of-<shards>-<fingerprint>.parquet
@@ -61,7 +61,7 @@ def fetched(monkeypatch):
 
 
 def fetch(tmp_path, repo, split=SPLIT):
-    return locate_split(HubConfig(), str(tmp_path / "cache"), str(repo), split)
+    return locate_split(HubSettings(), str(tmp_path / "cache"), str(repo), split)
 
 
 def test_only_the_requested_split_is_fetched(tmp_path, repo, fetched):
@@ -156,7 +156,7 @@ def test_split_in_another_format_is_converted_from_its_own_files_only(tmp_path):
     (root / "data").mkdir(parents=True)
     (root / "data" / "memorized-00000-of-00001.jsonl").write_text('{"TokenID": 1, "Frequency": 5}\n{"TokenID": 2, "Frequency": 7}\n')
     (root / "data" / "non_memorized-00000-of-00001.jsonl").write_text('{"TokenID": 1, "Frequency": 50}\n')
-    frame = pd.read_parquet(locate_split(HubConfig(), str(tmp_path / "cache"), str(root), "memorized"))
+    frame = pd.read_parquet(locate_split(HubSettings(), str(tmp_path / "cache"), str(root), "memorized"))
     assert frame.to_dict("list") == {"TokenID": [1, 2], "Frequency": [5, 7]}
 
 
@@ -167,7 +167,7 @@ def test_unreachable_hub_fails_after_one_try(tmp_path, monkeypatch):
     monkeypatch.setattr(constants, "ENDPOINT", "http://127.0.0.1:9")  # the discard port: connection refused at once
     started = time.perf_counter()
     with pytest.raises(DataSourceError) as error:
-        locate_split(HubConfig(), str(tmp_path / "cache"), "EleutherAI/pythia-memorized-evals", SPLIT)
+        locate_split(HubSettings(), str(tmp_path / "cache"), "EleutherAI/pythia-memorized-evals", SPLIT)
     assert time.perf_counter() - started < 5
     message = str(error.value)
     assert "EleutherAI/pythia-memorized-evals" in message and "deduped.70m" in message and "hub.local_mirror" in message

@@ -8,9 +8,9 @@ import pytest
 from filters.base import Filter
 from tests.batches import batch_of
 from utils.core.errors import BadRecordError
+from utils.core.resources import Resources
 from utils.core.schema import BASE_SCHEMA
 from utils.pipeline.fused_pass import FusedPass
-from utils.pipeline.resources import FilterResources
 
 
 class FirstTokenSquared(Filter):
@@ -51,8 +51,8 @@ class LengthAfter(Length):
 def run(policy, rows):
     filters = (Length, FirstTokenSquared, LengthAfter)
     schema = pa.schema([*BASE_SCHEMA, *[field for cls in filters for field in cls.adds]])
-    fused = FusedPass(filters, FilterResources(), schema, "memories/duped.70m", policy, 100)
-    return fused.process(batch_of(rows), [cls(FilterResources()) for cls in filters]).to_pydict()
+    fused = FusedPass(filters, Resources(), schema, "memories/duped.70m", policy, 100)
+    return fused.process(batch_of(rows), [cls(Resources()) for cls in filters]).to_pydict()
 
 
 def test_null_policy_keeps_the_failing_row_with_null_metrics_and_the_filter_named():
@@ -81,6 +81,6 @@ def test_a_batch_error_that_no_single_row_causes_is_not_a_bad_record():
             return super().compute(batch)
 
     schema = pa.schema([*BASE_SCHEMA, *BatchOnly.adds])
-    fused = FusedPass((BatchOnly,), FilterResources(), schema, "t", "null", 100)
+    fused = FusedPass((BatchOnly,), Resources(), schema, "t", "null", 100)
     with pytest.raises(MemoryError):
-        fused.process(batch_of([[2], [3]]), [BatchOnly(FilterResources())])
+        fused.process(batch_of([[2], [3]]), [BatchOnly(Resources())])

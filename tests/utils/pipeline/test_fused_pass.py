@@ -5,12 +5,11 @@ import pytest
 
 from metrics.repetition import token_repetition
 from tests.conftest import SHARED_TOKENIZER, require_shared
+from utils.core.resources import Resources
 from utils.data.splits import Split
-from utils.pipeline.config import TokenizerConfig
 from utils.pipeline.fused_pass import apply_plan
 from utils.pipeline.plan import build_plan
-from utils.pipeline.resources import FilterResources
-from utils.runtime.tokenizers import TokenizerBroadcasts
+from utils.runtime.tokenizers import TokenizerBroadcasts, TokenizerSettings
 
 TEXTS = ["Hello world, this is Pythia.", "1. one\n2. two\n3. three\n4. four\n5. five", "-" * 40]
 
@@ -25,7 +24,7 @@ def frame_of(spark, rows):
 
 @pytest.fixture(scope="module")
 def handle(spark):
-    return TokenizerBroadcasts(spark, TokenizerConfig(path=str(require_shared(SHARED_TOKENIZER)))).for_split(
+    return TokenizerBroadcasts(spark, TokenizerSettings(path=str(require_shared(SHARED_TOKENIZER)))).for_split(
         Split("memories", "deduped", "70m")
     )
 
@@ -35,7 +34,7 @@ def test_real_pythia_ids_decode_and_metrics_attach(spark, pythia_tokenizer, hand
     ids = [pythia_tokenizer.encode(t).ids for t in TEXTS] + [[0]]
     rows = [(i, ids[i], 1.0, "memories", "deduped.70m", "deduped", "70m", 143000) for i in range(len(ids))]
     plan = build_plan(("detokenize", "compression", "patterns"))
-    out = apply_plan(frame_of(spark, rows), plan, FilterResources(tokenizer=handle), "memories/deduped.70m", "null", handle.vocab_size)
+    out = apply_plan(frame_of(spark, rows), plan, Resources(tokenizer=handle), "memories/deduped.70m", "null", handle.vocab_size)
     result = {row["sequence_id"]: row for row in out.collect()}
     assert [result[i]["text"] for i in range(3)] == TEXTS
     assert result[3]["text"] == "<|endoftext|>"
@@ -64,7 +63,7 @@ def test_bad_rows_are_kept_flagged_with_null_metrics(spark, handle):
         (5, [510], 1.0, "local", "t", None, None, None),  # duplicate id: kept, never multiplied
     ]
     plan = build_plan(("detokenize", "compression", "patterns"))
-    out = apply_plan(frame_of(spark, rows).repartition(2), plan, FilterResources(tokenizer=handle), "local/t", "null", handle.vocab_size)
+    out = apply_plan(frame_of(spark, rows).repartition(2), plan, Resources(tokenizer=handle), "local/t", "null", handle.vocab_size)
     collected = sorted(out.collect(), key=lambda r: (r["sequence_id"], r["tokens"] or []))
     assert len(collected) == len(rows)
     reasons = [r["invalid_reason"] for r in collected]
@@ -77,12 +76,12 @@ def test_bad_rows_are_kept_flagged_with_null_metrics(spark, handle):
 def test_raise_policy_names_split_and_sequence(spark, handle):
     rows = [(1, [510], 1.0, "local", "t", None, None, None), (42, [99999], 1.0, "local", "t", None, None, None)]
     plan = build_plan(("detokenize",))
-    out = apply_plan(frame_of(spark, rows).coalesce(1), plan, FilterResources(tokenizer=handle), "local/t", "raise", handle.vocab_size)
+    out = apply_plan(frame_of(spark, rows).coalesce(1), plan, Resources(tokenizer=handle), "local/t", "raise", handle.vocab_size)
     with pytest.raises(Exception, match="split local/t, sequence_id 42: token_id_out_of_vocabulary"):
         out.collect()
 
 
 def test_empty_plan_still_validates(spark):
     rows = [(1, [1, 2], None, "local", "t", None, None, None), (2, [], None, "local", "t", None, None, None)]
-    out = apply_plan(frame_of(spark, rows), build_plan(()), FilterResources(), "local/t", "null", None)
+    out = apply_plan(frame_of(spark, rows), build_plan(()), Resources(), "local/t", "null", None)
     assert sorted((r["sequence_id"], r["invalid_reason"]) for r in out.collect()) == [(1, None), (2, "empty_tokens")]

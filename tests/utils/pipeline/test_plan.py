@@ -3,9 +3,9 @@ import pytest
 from filters import FILTERS, register_filter
 from filters.base import Filter
 from utils.core.errors import ConfigError
+from utils.core.resources import PROVIDERS
 from utils.core.schema import BASE_SCHEMA
 from utils.pipeline.plan import build_plan
-from utils.pipeline.resources import RESOURCE_NAMES
 
 
 def test_plan_keeps_the_filters_in_order_with_their_needs_and_columns():
@@ -40,12 +40,16 @@ def test_every_registered_filter_declares_itself():
     for cls in FILTERS.values():
         assert cls.adds.names and cls.__doc__, cls.name
         assert not set(cls.adds.names) & set(BASE_SCHEMA.names), cls.name
-        assert set(cls.needs) <= set(RESOURCE_NAMES), cls.name
+        assert set(cls.needs) <= set(PROVIDERS), cls.name  # every need has a registered provider
 
 
-def test_registering_a_taken_name_or_an_unknown_resource_is_refused():
+def test_registering_a_taken_name_is_refused_and_a_need_without_provider_fails_the_plan():
     with pytest.raises(ValueError, match="registered twice"):
         register_filter("detokenize")(type("Again", (Filter,), {"__doc__": "x"}))
-    with pytest.raises(ValueError, match="needs gpu_budget; resources are tokenizer, model"):
-        register_filter("needs_unknown")(type("Unknown", (Filter,), {"needs": ("gpu_budget",)}))
-    assert "needs_unknown" not in FILTERS and FILTERS["detokenize"].__name__ == "Detokenize"
+    assert FILTERS["detokenize"].__name__ == "Detokenize"
+    unknown = register_filter("needs_unknown")(type("Unknown", (Filter,), {"needs": ("gpu_budget",), "__doc__": "x"}))
+    try:
+        with pytest.raises(ConfigError, match="needs gpu_budget, which no registered provider builds"):
+            build_plan(("needs_unknown",))
+    finally:
+        FILTERS.pop(unknown.name)

@@ -4,8 +4,8 @@ import shutil
 
 import pytest
 
+from filters.code_vs_nl import CodeVsNlSettings
 from utils.core.errors import ConfigError, DataSourceError
-from utils.pipeline.config import CodeVsNlConfig
 from utils.runtime.classifiers import classifier_handle, resolve_nl_label
 
 
@@ -36,7 +36,7 @@ def test_an_unclear_natural_language_class_is_a_config_error(id2label, setting, 
 
 
 def test_classifier_handle_checks_the_directory_before_any_work(tiny_classifier_dir, tmp_path):
-    handle = classifier_handle(CodeVsNlConfig(model=str(tiny_classifier_dir), nl_label=None, device="cpu"))
+    handle = classifier_handle(CodeVsNlSettings(model=str(tiny_classifier_dir), nl_label=None, device="cpu"))
     assert (handle.nl_index, handle.nl_label) == (1, "NL")
     model, tokenizer, device, batch, max_length = handle.get()
     assert (device.type, batch, max_length) == ("cpu", 64, 64)
@@ -45,12 +45,12 @@ def test_classifier_handle_checks_the_directory_before_any_work(tiny_classifier_
     shutil.copytree(tiny_classifier_dir, no_weights)
     (no_weights / "model.safetensors").rename(no_weights / "pytorch_model.bin")
     with pytest.raises(DataSourceError, match="only safetensors are loaded"):
-        classifier_handle(CodeVsNlConfig(model=str(no_weights)))
+        classifier_handle(CodeVsNlSettings(model=str(no_weights)))
     no_tokenizer = tmp_path / "no-tokenizer"
     no_tokenizer.mkdir()
     for name in ("config.json", "model.safetensors"):
         shutil.copy(tiny_classifier_dir / name, no_tokenizer / name)
     with pytest.raises(DataSourceError, match="holds no tokenizer"):
-        classifier_handle(CodeVsNlConfig(model=str(no_tokenizer)))
+        classifier_handle(CodeVsNlSettings(model=str(no_tokenizer)))
     with pytest.raises(DataSourceError, match=r"Classifier usvsnsp/code-vs-nl@main could not be found .*code_vs_nl.model"):
-        classifier_handle(CodeVsNlConfig(revision="main"))
+        classifier_handle(CodeVsNlSettings(revision="main"))
