@@ -80,12 +80,30 @@ def test_default_yaml_lists_every_key_with_its_default():
     from utils.pipeline.config import load_yaml
 
     listed = load_yaml(Path(__file__).resolve().parents[3] / "configs" / "default.yaml")
-    defaults = build_config({}).to_dict()
+    assert build_config(listed).to_dict() == build_config({}).to_dict()
 
-    def keys(tree, prefix=""):
-        return {f"{prefix}{k}" for k in tree} | {
-            key for k, v in tree.items() if isinstance(v, dict) and v for key in keys(v, f"{prefix}{k}.")
-        }
 
-    assert keys(listed) == keys(defaults)
-    assert build_config(listed).to_dict() == defaults
+def test_sample_mode_points_default_inputs_at_the_sample_and_keeps_what_the_user_set(tmp_path):
+    sample = {"enabled": True, "directory": str(tmp_path / "sample")}
+    config = build_config({"sample": sample, "code_vs_nl": {"model": "my/classifier"}})
+    assert config.hub.local_mirror == str(tmp_path / "sample" / "hub") and config.model.name == str(tmp_path / "sample" / "model")
+    assert config.tokenizer.path == str(tmp_path / "sample" / "tokenizer.json")
+    assert config.statistics.corpora["default"].path == str(tmp_path / "sample" / "corpus" / "document")
+    assert config.code_vs_nl.model == "my/classifier" and config.code_vs_nl.nl_label == 1
+    assert build_config({"sample": sample}).code_vs_nl.nl_label is None  # the sample's classifier names its labels
+
+
+def test_unknown_section_lists_the_registered_ones():
+    with pytest.raises(ConfigError, match="Unknown config section\\(s\\) semantics. Known: run, .*semantic"):
+        build_config({"semantics": {}})
+
+
+def test_a_section_registered_twice_is_refused():
+    from dataclasses import dataclass
+
+    from utils.core.settings import Settings, register_settings
+
+    with pytest.raises(ValueError, match="section 'taxonomy' is registered twice"):
+        register_settings("taxonomy")(dataclass(frozen=True)(type("Again", (Settings,), {})))
+    with pytest.raises(ValueError, match="must be a frozen dataclass"):
+        register_settings("not_frozen")(type("Loose", (Settings,), {}))
