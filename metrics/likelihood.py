@@ -23,7 +23,7 @@ import torch
 from metrics.token_windows import CONTINUATION_TOKENS, PROMPT_TOKENS
 
 # Logits per chunk of `token_statistics`: on a CPU large enough to amortize per-op dispatch, on a GPU few
-# launches for 3 x 128 MiB of scratch (measurements: README, Benchmarks).
+# launches for 3 x 128 MiB of scratch (measurements: benchmarks/RESULTS.md).
 CHUNK_ELEMENTS_CPU = 1 << 20
 CHUNK_ELEMENTS_GPU = 1 << 25
 

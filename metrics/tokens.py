@@ -1,4 +1,4 @@
-"""Validation of token-id lists: which rows are bad records, and why (README, "Bad input")."""
+"""Validation of token-id lists: which rows are bad records, and why (docs/BAD_INPUT.md)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Prashant et al. 2024, arXiv 2406.17746. The reference (EleutherAI/semantic-memorization, filters/pattern_incrementing.py
 and its exact-period test) required the whole text to be one pattern, so any lead-in or tail hid it. Ours measures
-coverage inside the text, and keeps to what people label as templating (../shared/data, README 'Templating'):
+coverage inside the text, and keeps to what people label as templating (../shared/data, docs/TEMPLATING.md):
 
 - repeating: the same unit over and over, character for character. Runs that are periodic with a unit of
   <= MAX_REPEAT_UNIT characters over >= MIN_COPIES copies, grouped by their unit (up to rotation: "ab" runs

@@ -42,7 +42,7 @@ def test_sample_run_end_to_end(sample_dir, sample_run):
     coverage = memories.groupby("category")["templating_coverage"].mean()
     # A sample window often holds the template plus the tail of the document before it or the start of the next
     # (`static const uint8_t pad[] = {` is a quarter of a 64-token window of 0x00s); the thresholds chosen on
-    # people's labels (README, Templating) leave ~30 % of them out, so the template categories are told apart by
+    # people's labels (docs/TEMPLATING.md) leave ~30 % of them out, so the template categories are told apart by
     # how much of them the patterns cover and by a flag share far above prose and code.
     assert coverage["repeating"] > 0.75 and coverage["incrementing"] > 0.75
     assert coverage["prose"] < 0.05 and coverage["code"] < 0.25

@@ -17,7 +17,7 @@ from utils.data.storage import COMPLETE_MARKER, Storage
 
 TEMPORARY = "_temporary_splits"
 # Parquet options of the output. zstd level 1 and no dictionary for the token lists (ids are too many for one
-# anyway): half the write time of level 3 with dictionaries, for files a few per cent larger (README, Speed).
+# anyway): half the write time of level 3 with dictionaries, for files a few per cent larger (benchmarks/RESULTS.md).
 PARQUET_OPTIONS = {"compression": "zstd", "parquet.compression.codec.zstd.level": "1", "parquet.enable.dictionary#tokens": "false"}
 
 

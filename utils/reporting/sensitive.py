@@ -19,8 +19,8 @@ from metrics.sensitive_content import KINDS
 from utils.reporting.sections import Sections
 
 ANY = "any"
-# Left out of "any": on real code nearly every high-entropy quoted string is a digest or a test vector (README,
-# Sensitive content), so it would swamp the kinds that are personal data or credentials. It keeps its own row.
+# Left out of "any": on real code nearly every high-entropy quoted string is a digest or a test vector (docs/SENSITIVE_CONTENT.md,
+# "Precision"), so it would swamp the kinds that are personal data or credentials. It keeps its own row.
 NOT_IN_ANY = {"high_entropy_string"}
 
 
