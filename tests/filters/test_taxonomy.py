@@ -35,3 +35,9 @@ def test_needs_duplication_and_patterns_before_it():
     with pytest.raises(ConfigError, match="Put duplication before it"):
         build_plan(("detokenize", "patterns", "taxonomy", "duplication"))
     assert build_plan(("detokenize", "patterns", "duplication", "taxonomy")).output_schema.field("taxonomy").type == pa.string()
+
+
+def test_the_threshold_must_be_at_least_one():
+    with pytest.raises(ConfigError, match="taxonomy.recitation_threshold must be >= 1, got 0"):
+        TaxonomySettings(0).check()
+    TaxonomySettings(1).check()

@@ -70,3 +70,13 @@ def test_agrees_with_reference_loops_on_random_rows():
         rows.append(row.tolist())
     for row, found in zip(rows, repetition(rows)):  # rows of mixed lengths in one batch
         assert found == reference(row), row
+
+
+def test_token_repetition_reads_each_row_of_a_sliced_array():
+    rows = [[9] * 8, [1, 2, 1, 2, 1, 2, 1, 2], [5, 6, 7, 8, 5, 6, 7, 8], [3] * 8]
+    tokens = pa.array(rows, pa.list_(pa.int32())).slice(1)
+    out = token_repetition(tokens)
+    expected = token_repetition(pa.array(rows[1:], pa.list_(pa.int32())))  # the same rows, unsliced
+    assert out["num_repeating"].tolist() == expected["num_repeating"].tolist()
+    assert out["repeating_offset"].tolist() == expected["repeating_offset"].tolist()
+    assert out["smallest_repeating_chunk"].to_pylist() == expected["smallest_repeating_chunk"].to_pylist() != [[]] * 3

@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.brute_force import count_ngram
-from utils.core.errors import DataSourceError
+from utils.core.errors import ConfigError, DataSourceError
 from utils.corpus.lookups import DUPLICATES, TOKEN_COUNTS
 from utils.corpus.megatron import write_megatron
 from utils.corpus.readers import CorpusConfig, open_corpus
@@ -16,6 +16,7 @@ from utils.corpus.scan import scan_corpus
 from utils.corpus.statistics import StatisticsProvider
 from utils.data.splits import Split
 from utils.pipeline.config import build_config
+from utils.pipeline.plan import build_plan
 
 N = 8
 
@@ -192,3 +193,12 @@ def test_float_tokens_out_of_range_do_not_break_the_target_collection(spark, tmp
     assert provider.statistics_of(split).sequence_duplicates.for_batch(batch).to_pylist() == [
         count_ngram(list(corpus_records), corpus_records[4, 8:16])
     ]
+
+
+def test_statistics_filters_without_a_corpus_are_a_config_error_before_any_work(tmp_path):
+    config = build_config({"filters": ["duplication"], "data": {"datasets": ["memories"]}})
+    with pytest.raises(ConfigError, match=r"statistics.corpora has no 'duped' corpus.*statistics.source: precomputed"):
+        StatisticsProvider(config, build_plan(config.filters).needs).check([Split("memories", "duped", "70m")])
+    missing = build_config({"filters": ["token_frequency"], "statistics": {"corpora": {"default": {"path": str(tmp_path / "none")}}}})
+    with pytest.raises(Exception, match="none.idx cannot be read"):
+        StatisticsProvider(missing, build_plan(missing.filters).needs).check([Split("memories", "duped", "70m")])

@@ -1,39 +1,13 @@
-"""detokenize and the token-level repetition columns of patterns read a sliced Arrow batch row by row correctly."""
-
-from types import SimpleNamespace
+"""sensitive_content: kinds, counts and (in its spans variant) offsets per row, null text kept null, and its settings."""
 
 import pyarrow as pa
+import pytest
 
 from filters import get_filter
-from metrics.repetition import token_repetition
+from filters.sensitive_content import SensitiveContent, SensitiveContentSettings, SensitiveContentWithSpans
 from tests.batches import batch_of
+from utils.core.errors import ConfigError
 from utils.core.resources import Resources
-from utils.runtime.tokenizers import TokenizerHandle
-
-
-def word_tokenizer_json() -> str:
-    from tokenizers import Tokenizer, models, pre_tokenizers
-
-    tokenizer = Tokenizer(models.WordLevel({w: i for i, w in enumerate(["<unk>", "a", "b", "c", "d"])}, unk_token="<unk>"))
-    tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    return tokenizer.to_str()
-
-
-def test_detokenize_reads_each_row_of_a_sliced_batch():
-    handle = TokenizerHandle(SimpleNamespace(value=word_tokenizer_json()), "test-word-level", 5, "test")
-    batch = batch_of([[4, 4, 4], [1, 2], [3], [2, 3, 4]]).slice(1)  # token offsets start at 3
-    text = get_filter("detokenize")(Resources(tokenizer=handle)).compute(batch)["text"].to_pylist()
-    assert [t.split() for t in text] == [["a", "b"], ["c"], ["b", "c", "d"]]
-
-
-def test_token_repetition_reads_each_row_of_a_sliced_array():
-    rows = [[9] * 8, [1, 2, 1, 2, 1, 2, 1, 2], [5, 6, 7, 8, 5, 6, 7, 8], [3] * 8]
-    tokens = pa.array(rows, pa.list_(pa.int32())).slice(1)
-    out = token_repetition(tokens)
-    expected = token_repetition(pa.array(rows[1:], pa.list_(pa.int32())))  # the same rows, unsliced
-    assert out["num_repeating"].tolist() == expected["num_repeating"].tolist()
-    assert out["repeating_offset"].tolist() == expected["repeating_offset"].tolist()
-    assert out["smallest_repeating_chunk"].to_pylist() == expected["smallest_repeating_chunk"].to_pylist() != [[]] * 3
 
 
 def test_sensitive_content_through_the_fused_pass_with_and_without_spans():
@@ -79,3 +53,42 @@ def test_keep_spans_selects_the_spans_variant_and_regions_are_checked():
         build_config({"sensitive_content": {"phone_regions": ["USA"]}})
     with pytest.raises(ConfigError, match="keep_spans must be true or false"):
         build_config({"sensitive_content": {"keep_spans": "yes"}})
+
+
+def compute(texts, settings=None, cls=SensitiveContent):
+    settings = settings or SensitiveContentSettings()
+    batch = pa.RecordBatch.from_pydict({"text": pa.array(texts, pa.string())})
+    return cls(Resources([settings])).compute(batch)
+
+
+def test_a_kind_is_listed_once_but_counted_per_finding_and_each_row_keeps_its_own_spans():
+    texts = ["x@y.z", "mail li.wei@mit.edu, li.wei@mit.edu and 10.0.0.1", None, "no findings"]
+    out = compute(texts, cls=SensitiveContentWithSpans)
+    assert out["sensitive_kinds"].to_pylist() == [[], ["email", "ip_private_or_reserved"], None, []]  # x@y.z: a 1-letter TLD
+    assert out["sensitive_count"].to_pylist() == [0, 3, None, 0]  # one kind twice counts twice, listed once
+    spans = out["sensitive_spans"].to_pylist()
+    assert [(s["kind"], texts[1][s["start"] : s["end"]]) for s in spans[1]] == [
+        ("email", "li.wei@mit.edu"),
+        ("email", "li.wei@mit.edu"),
+        ("ip_private_or_reserved", "10.0.0.1"),
+    ]
+    assert spans[0] == [] and spans[2] is None and spans[3] == []
+
+
+def test_the_phone_regions_setting_decides_which_national_formats_count():
+    text = ["Ruf an: 030 12345678"]  # a Berlin number written the German way
+    assert compute(text, SensitiveContentSettings(phone_regions=("US",)))["sensitive_kinds"].to_pylist() == [[]]
+    assert compute(text, SensitiveContentSettings(phone_regions=("DE",)))["sensitive_kinds"].to_pylist() == [["phone_number"]]
+
+
+def test_the_variant_follows_keep_spans_unless_the_spans_filter_is_asked_for_by_name():
+    assert SensitiveContent.variant(SensitiveContentSettings(keep_spans=False)) == "sensitive_content"
+    assert SensitiveContent.variant(SensitiveContentSettings(keep_spans=True)) == "sensitive_content_with_spans"
+    assert SensitiveContentWithSpans.variant(SensitiveContentSettings(keep_spans=False)) == "sensitive_content_with_spans"
+    assert "sensitive_spans" not in SensitiveContent.adds.names and SensitiveContentWithSpans.adds.names[-1] == "sensitive_spans"
+
+
+@pytest.mark.parametrize("regions", [(), ("US", "XX")])
+def test_no_region_or_an_unknown_one_is_a_config_error(regions):
+    with pytest.raises(ConfigError, match="phone_regions must list ISO 3166 region codes"):
+        SensitiveContentSettings(phone_regions=regions).check()

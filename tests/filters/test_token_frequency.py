@@ -1,18 +1,16 @@
-"""duplication and token_frequency through the fused pass (no Spark: a stand-in broadcast), and their config checks."""
+"""token_frequency (with duplication) through the fused pass (no Spark: a stand-in broadcast), ids outside the count
+table flagged, and frequencies of a sliced batch read row by row."""
 
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+from filters import get_filter
 from metrics.ngram_counts import build_target_table
 from tests.batches import batch_of
-from utils.core.errors import ConfigError
 from utils.core.resources import Resources
 from utils.corpus.lookups import NgramDuplicates, TokenCounts
-from utils.corpus.statistics import StatisticsProvider
-from utils.data.splits import Split
-from utils.pipeline.config import build_config
 from utils.pipeline.fused_pass import FusedPass
 from utils.pipeline.plan import build_plan
 
@@ -35,15 +33,24 @@ def test_fused_pass_adds_counts_and_flags_ids_outside_the_count_table():
     assert out["avg_frequency"][0] == pytest.approx(counts[row].mean())
 
 
-def test_statistics_filters_without_a_corpus_are_a_config_error_before_any_work(tmp_path):
-    config = build_config({"filters": ["duplication"], "data": {"datasets": ["memories"]}})
-    with pytest.raises(ConfigError, match=r"statistics.corpora has no 'duped' corpus.*statistics.source: precomputed"):
-        StatisticsProvider(config, build_plan(config.filters).needs).check([Split("memories", "duped", "70m")])
-    missing = build_config({"filters": ["token_frequency"], "statistics": {"corpora": {"default": {"path": str(tmp_path / "none")}}}})
-    with pytest.raises(Exception, match="none.idx cannot be read"):
-        StatisticsProvider(missing, build_plan(missing.filters).needs).check([Split("memories", "duped", "70m")])
+def token_frequency(counts):
+    return get_filter("token_frequency")(Resources(token_counts=TokenCounts(SimpleNamespace(value=np.array(counts)), len(counts), "t")))
 
 
-def test_a_filter_whose_resource_is_missing_names_it():
-    with pytest.raises(ConfigError, match="needs token_counts"):
-        build_plan(("token_frequency",)).filters[0](Resources())
+def test_a_sliced_batch_gives_each_row_its_own_frequencies_and_summaries():
+    counts = [10, 20, 30, 40, 50]
+    batch = batch_of([[4, 4], [0, 1, 2, 3], [2], [1, 1, 3]]).slice(1)  # offsets start at 2
+    out = token_frequency(counts).compute(batch)
+    assert out["frequencies"].to_pylist() == [[10, 20, 30, 40], [30], [20, 20, 40]]
+    assert out["max_frequency"].tolist() == [40, 30, 40] and out["min_frequency"].tolist() == [10, 30, 20]
+    assert out["avg_frequency"].tolist() == pytest.approx([25.0, 30.0, 80 / 3])
+    assert out["median_frequency"].tolist() == [25.0, 30.0, 20.0]
+    # exact quartiles, linear between order statistics: [10, 20, 30, 40] at 0.75 * 3 = 2.25 -> 30 + 0.25 * 10
+    assert out["p25_frequency"].tolist()[0] == 17.5 and out["p75_frequency"].tolist()[0] == 32.5
+
+
+def test_the_token_limit_is_the_size_of_the_count_table():
+    cls = get_filter("token_frequency")
+    assert cls.token_limit(Resources(token_counts=TokenCounts(SimpleNamespace(value=np.zeros(7)), 7, "t"))) == 7
+    assert cls.token_limit(Resources(token_counts=None)) is None
+    assert cls.outside_reason == "token_id_outside_count_table"

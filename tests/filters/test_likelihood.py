@@ -1,4 +1,5 @@
-"""likelihood and memorization filters through the fused pass (no Spark), and model resolution errors."""
+"""likelihood (and its token_log_probs variant) through the fused pass: scores equal the model's own loss, short rows
+null, and the extraction sampler reaches continuation_log_prob."""
 
 import zlib
 
@@ -10,12 +11,11 @@ import torch
 from filters import get_filter
 from metrics.likelihood import greedy_match
 from tests.batches import batch_of
-from utils.core.errors import ConfigError, DataSourceError
 from utils.core.resources import Resources
 from utils.data.splits import Split
 from utils.pipeline.fused_pass import FusedPass
 from utils.runtime.model_settings import ExtractionSettings, ModelSettings
-from utils.runtime.models import ModelHandle, check_model_available, model_for_split
+from utils.runtime.models import ModelHandle, model_for_split
 
 
 def test_fused_pass_scores_rows_and_nulls_short_ones(tiny_model_dir, tiny_model):
@@ -67,58 +67,16 @@ def test_extraction_sampler_reaches_the_likelihood_filter(tiny_model_dir, tiny_m
     assert out["continuation_log_prob"][0] == pytest.approx(expected, rel=1e-6)
 
 
-def test_batch_sizes_default_per_device_and_generation_to_four_times(tiny_model_dir):
-    loaded = ModelHandle(str(tiny_model_dir), None, "cpu", "float32", None, None, 0.2).get()
-    assert (loaded.device.type, loaded.batch_size, loaded.generation_batch_size) == ("cpu", 16, 64)
-    loaded = ModelHandle(str(tiny_model_dir), None, "cpu", "float32", 5, None, 0.2).get()
-    assert (loaded.batch_size, loaded.generation_batch_size) == (5, 20)
-    assert ModelHandle(str(tiny_model_dir), None, "cpu", "float32", 5, 7, 0.2).get().generation_batch_size == 7
-
-
-def test_model_resolution():
-    config = ModelSettings()
-    assert model_for_split(config, Split("memories", "deduped", "1.4b", 23000)).label == "EleutherAI/pythia-1.4b-deduped@step23000"
-    assert model_for_split(config, Split("pile", "duped", "70m")).label == "EleutherAI/pythia-70m@step143000"
-    assert model_for_split(ModelSettings(name="my/model"), Split("local", "", "", local_name="x")).label == "my/model"
-    with pytest.raises(ConfigError, match="names no Pythia model"):
-        model_for_split(config, Split("local", "", "", local_name="x"))
-
-
-def test_missing_model_or_weights_is_one_clear_error(tmp_path):
-    (tmp_path / "config.json").write_text("{}")
-    (tmp_path / "pytorch_model.bin").write_bytes(b"")
-    with pytest.raises(DataSourceError, match="only safetensors are loaded"):
-        check_model_available(ModelHandle(str(tmp_path), None, "cpu", "float32", 1, 1, 0.2))
-    with pytest.raises(DataSourceError, match=r"EleutherAI/pythia-70m@step7 could not be found .*revisions are step<N>"):
-        check_model_available(ModelHandle("EleutherAI/pythia-70m", "step7", "cpu", "float32", 1, 1, 0.2))  # HF_HUB_OFFLINE=1 in tests
-
-
-def _torch_threads(_):
-    import torch
-
-    yield torch.get_num_threads()
-
-
-def test_torch_in_a_python_worker_runs_task_cpus_threads(spark):
-    """README: on CPU each worker's torch uses spark.task.cpus threads (1 here), so tasks do not oversubscribe cores."""
-    task_cpus = int(spark.sparkContext.getConf().get("spark.task.cpus", "1"))
-    assert spark.sparkContext.parallelize(range(2), 2).mapPartitions(_torch_threads).collect() == [task_cpus] * 2
-
-
-def test_code_vs_nl_scores_texts_and_nulls_empty_ones(tiny_classifier_dir):
-    from filters.code_vs_nl import CodeVsNlSettings
-    from metrics.code_vs_nl import nl_scores
-    from utils.runtime.classifiers import classifier_handle, load_classifier
-
-    texts = ["The council met in the old church.", "", "def f(x):\n    return x", "a b c"]
-    handle = classifier_handle(CodeVsNlSettings(model=str(tiny_classifier_dir), nl_label="NL", device="cpu", batch_size=2))
-    cls = get_filter("code_vs_nl")
-    batch = batch_of([[5] * 64] * len(texts)).append_column("text", pa.array(texts))
-    resources = Resources(nl_classifier=handle)
-    fused = FusedPass((cls,), resources, pa.schema([*batch.schema, *cls.adds]), "test", "null", 97)
-    out = fused.process(batch, [cls(resources)]).to_pydict()["nl_score"]
-    model, tokenizer = load_classifier(str(tiny_classifier_dir), None, torch.device("cpu"))
-    expected = nl_scores(model, tokenizer, [texts[0], texts[2], texts[3]], 1, 8, 64, "cpu")
-    assert out[1] is None and [out[0], out[2], out[3]] == pytest.approx(expected.tolist(), abs=1e-9)
-    with pytest.raises(ConfigError, match="needs nl_classifier"):
-        cls(Resources())
+def test_padding_in_a_batch_changes_no_row_and_an_empty_text_has_no_zlib_ratio(tiny_model_dir, tiny_model):
+    """Rows of different lengths share one right-padded forward pass: each row's loss is its own model loss alone."""
+    rng = np.random.default_rng(3)
+    rows = [rng.integers(2, 97, n).tolist() for n in (64, 35, 50)]
+    batch = batch_of(rows).append_column("text", pa.array(["abc", "", None]))
+    handle = ModelHandle(str(tiny_model_dir), None, "cpu", "float32", 3, None, 0.2)
+    out = get_filter("likelihood")(Resources(model=handle)).compute(batch)
+    with torch.inference_mode():
+        losses = [float(tiny_model(input_ids=torch.tensor([r]), labels=torch.tensor([r])).loss) for r in rows]
+    assert out["loss"].tolist() == pytest.approx(losses, rel=1e-5)
+    assert np.isnan(out["continuation_log_prob"][1:]).all() and not np.isnan(out["continuation_log_prob"][0])  # < 64 tokens
+    assert out["zlib_likelihood_ratio"][0] == pytest.approx(losses[0] / len(zlib.compress(b"abc")), rel=1e-5)
+    assert np.isnan(out["zlib_likelihood_ratio"][1:]).all()  # no text, no compressed size to divide by
