@@ -29,16 +29,6 @@ def test_round_trip_across_shards(tmp_path, shards):
     assert [tokens[s : s + n].tolist() for s, n in zip(starts, lengths)] == [r.tolist() for r in records]
 
 
-def test_int32_corpus_and_record_length_check(tmp_path):
-    prefix = make(tmp_path, [np.array([70000, 1, 2], np.int32), np.array([3, 4], np.int32)], dtype="int32")
-    corpus = open_corpus(CorpusConfig(path=str(prefix), dtype="int32", vocab_size=80000, record_length=3), "test")
-    with pytest.raises(DataSourceError, match="record 1 .* has 2 tokens, but record_length is 3"):
-        for chunk in corpus.chunks(chunk_tokens=1):
-            corpus.read(chunk)
-    with pytest.raises(DataSourceError, match="stores int32 tokens, but the corpus config says dtype uint16"):
-        open_corpus(CorpusConfig(path=str(prefix)), "test")
-
-
 def corrupt(path, offset, payload):
     data = bytearray(path.read_bytes())
     data[offset : offset + len(payload)] = payload

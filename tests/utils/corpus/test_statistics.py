@@ -1,4 +1,5 @@
-"""Corpus statistics on Spark: scan, cache and precomputed tables against brute-force counts."""
+"""The corpus-statistics provider on Spark: counts per row against brute force, its cache reused and rebuilt when
+damaged, a Parquet corpus, and its checks before any work."""
 
 import json
 
@@ -8,28 +9,14 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.brute_force import count_ngram
-from utils.core.errors import ConfigError, DataSourceError
+from tests.utils.corpus.planted import N
+from utils.core.errors import ConfigError
 from utils.corpus.lookups import DUPLICATES, TOKEN_COUNTS
 from utils.corpus.megatron import write_megatron
-from utils.corpus.readers import CorpusConfig, open_corpus
-from utils.corpus.scan import scan_corpus
 from utils.corpus.statistics import StatisticsProvider
 from utils.data.splits import Split
 from utils.pipeline.config import build_config
 from utils.pipeline.plan import build_plan
-
-N = 8
-
-
-@pytest.fixture(scope="module")
-def corpus_records():
-    """60 records of 50 tokens over a small alphabet, with one 8-gram planted many times."""
-    rng = np.random.default_rng(11)
-    records = rng.integers(0, 6, size=(60, 50)).astype(np.uint16)
-    planted = np.array([5, 4, 3, 2, 1, 0, 1, 2], np.uint16)
-    for record, offset in [(0, 0), (3, 42), (3, 20), (59, 42), (10, 5)]:  # 42 = the last offset
-        records[record, offset : offset + N] = planted
-    return records
 
 
 def rows_frame(spark, records, starts):
@@ -51,20 +38,6 @@ def config_for(tmp_path, corpus_path, **statistics):
 
 def expected_counts(records, frame):
     return {row.sequence_id: count_ngram(list(records), np.array(row.tokens[N:], np.uint16)) for row in frame.collect()}
-
-
-def test_scan_in_many_tasks_matches_brute_force(spark, tmp_path, corpus_records):
-    write_megatron(tmp_path / "document", corpus_records, shards=3)
-    corpus = open_corpus(CorpusConfig(path=str(tmp_path / "document"), record_length=50), "test")
-    from metrics.ngram_counts import build_target_table
-
-    targets = np.concatenate([corpus_records[:, 0:N], corpus_records[:, 42:50], corpus_records[:5, 17:25]])
-    table = build_target_table(targets)
-    result = scan_corpus(spark, corpus, chunk_tokens=230, table=table, count_tokens=True, memorized_ids=np.array([0, 3]))
-    assert result.records == 60 and result.tokens == 3000
-    assert result.ngram_counts.tolist() == [count_ngram(list(corpus_records), t) for t in table.ngrams]
-    assert result.token_counts[:6].tolist() == np.bincount(corpus_records.ravel(), minlength=6).tolist()
-    assert result.memorized_token_counts[:6].tolist() == np.bincount(corpus_records[[0, 3]].ravel(), minlength=6).tolist()
 
 
 @pytest.mark.parametrize("hash_bits", [64, 2])
@@ -146,36 +119,6 @@ def test_rows_too_short_get_null(spark, tmp_path, corpus_records):
         count_ngram(list(corpus_records), corpus_records[0, 8:16]),
         None,
     ]
-
-
-def write_mirror_table(mirror, repo, split, table):
-    directory = mirror / repo / split
-    directory.mkdir(parents=True)
-    pq.write_table(table, directory / "part-00000.parquet")
-
-
-def test_precomputed_tables_with_repeated_keys(spark, tmp_path):
-    mirror = tmp_path / "mirror"
-    write_mirror_table(
-        mirror, "usvsnsp/generation-num-duplicates", "duped", pa.table({"sequence_id": [1, 2, 2, 3], "counts": [5, 7, 7, 1]})
-    )
-    write_mirror_table(mirror, "usvsnsp/duped-num-frequencies", "memorized", pa.table({"TokenID": [0, 2], "Frequency": [10, 20]}))
-    write_mirror_table(mirror, "usvsnsp/duped-num-frequencies", "non_memorized", pa.table({"TokenID": [0, 1, 1], "Frequency": [1, 4, 4]}))
-    config = build_config({"statistics": {"source": "precomputed"}, "hub": {"local_mirror": str(mirror)}})
-    frame = spark.createDataFrame([(1, [0, 1]), (2, [2]), (9, [1])], "sequence_id long, tokens array<int>")
-    split = Split("memories", "duped", "70m")
-    provider = StatisticsProvider(config, {DUPLICATES, TOKEN_COUNTS})
-    provider.prepare(spark, [], {split: frame})
-    resources = provider.statistics_of(split)
-    batch = pa.RecordBatch.from_pandas(frame.toPandas(), preserve_index=False)
-    assert resources.sequence_duplicates.for_batch(batch).to_pylist() == [5, 7, None]  # id 2 listed twice: used once
-    assert resources.token_counts.get().tolist() == [11, 4, 20]
-    assert provider.summary["duped"]["duplicates"]["repeated_keys"] == 1
-
-    write_mirror_table(mirror, "usvsnsp/generation-num-duplicates", "deduped", pa.table({"sequence_id": [1, 1], "counts": [5, 6]}))
-    conflicting = StatisticsProvider(config, {DUPLICATES})
-    with pytest.raises(DataSourceError, match="lists 1 key\\(s\\) twice with different values \\(e.g. 1\\)"):
-        conflicting.prepare(spark, [], {Split("memories", "deduped", "70m"): frame})
 
 
 def test_float_tokens_out_of_range_do_not_break_the_target_collection(spark, tmp_path, corpus_records):
