@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from metrics.classification import distinct_counts, merge_counts
+from metrics.prediction_quality import distinct_counts, merge_counts
 
 Block = dict[str, np.ndarray]
 LABEL = "label"

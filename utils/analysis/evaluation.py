@@ -13,7 +13,7 @@ from functools import partial
 
 import numpy as np
 
-from metrics.classification import (
+from metrics.prediction_quality import (
     calibration_bins,
     curve_points,
     expected_calibration_error,

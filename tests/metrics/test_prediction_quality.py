@@ -8,7 +8,7 @@ import pytest
 from scipy.stats import pearsonr, spearmanr
 from sklearn.metrics import roc_auc_score, roc_curve
 
-from metrics.classification import (
+from metrics.prediction_quality import (
     calibration_bins,
     curve_points,
     distinct_counts,
