@@ -7,8 +7,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from utils.pipeline.config import build_config
 from utils.runtime import class_archive
 from utils.runtime.class_archive import driver_java_options, installation_key
@@ -134,11 +132,3 @@ def test_a_spark_session_writes_the_archive_and_the_next_one_starts_with_it(tmp_
     age(partials[0], class_archive.SETTLE_SECONDS + 1)
     total, options = session()
     assert total == "499500" and "-XX:SharedArchiveFile=" in options and len(list(tmp_path.glob("*.jsa"))) == 1
-
-
-@pytest.mark.parametrize("value", ["yes", 1])
-def test_class_archive_must_be_a_boolean(value):
-    from utils.core.errors import ConfigError
-
-    with pytest.raises(ConfigError, match="spark.class_archive"):
-        build_config({"spark": {"class_archive": value}})
