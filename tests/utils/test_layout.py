@@ -108,3 +108,72 @@ def test_text_filters_do_not_load_torch():
     code = "import sys, filters, utils.pipeline.fused_pass; print('torch' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+# Product modules with no test module of their own (tests/<same path>/test_<module>.py), each with the reason. Only
+# modules with no logic belong here: package __init__ files (imports and re-exports), declarations without behaviour.
+EXEMPT = {
+    "filters/__init__.py": "imports every filter module for its registration; re-exports the registry",
+    "metrics/__init__.py": "package docstring only",
+    "metrics/patterns/__init__.py": "re-exports metrics/patterns/coverage.py's entry points and settings",
+    "utils/__init__.py": "package docstring only",
+    "utils/analysis/__init__.py": "empty package file",
+    "utils/core/__init__.py": "package docstring only",
+    "utils/corpus/__init__.py": "empty package file",
+    "utils/data/__init__.py": "empty package file",
+    "utils/pipeline/__init__.py": "empty package file",
+    "utils/reporting/__init__.py": "package docstring only",
+    "utils/runtime/__init__.py": "empty package file",
+    "utils/sample/__init__.py": "package docstring only",
+    "utils/core/errors.py": "four exception classes, declarations only",
+    "utils/sample/settings.py": "settings-only declaration: three keys, and its directory made absolute by utils/core's helper",
+}
+# Modules with logic whose test module is still to be written, in test directories another change owns (tests/utils/core
+# and tests/utils/pipeline). Not exempt: remove each entry when its test module lands (the test below insists).
+TESTS_OWED = {
+    "utils/core/resources.py",
+    "utils/core/schema.py",
+    "utils/core/settings.py",
+    "utils/pipeline/manifest.py",
+    "utils/pipeline/preflight.py",
+    "utils/pipeline/resources.py",
+    "utils/pipeline/run.py",
+}
+MIRRORED_PACKAGES = ("metrics", "filters", "utils")
+
+
+def mirror_of(module: str) -> str:
+    """tests/<same path>/test_<module>.py of a product module path relative to the root."""
+    path = Path(module)
+    return str(Path("tests") / path.parent / f"test_{path.name}")
+
+
+def unmirrored_modules(root: Path = ROOT) -> set[str]:
+    """Product modules under metrics/, filters/ and utils/ whose mirrored test module does not exist."""
+    modules = {str(p.relative_to(root)) for package in MIRRORED_PACKAGES for p in (root / package).rglob("*.py")}
+    return {module for module in modules if not (root / mirror_of(module)).is_file()}
+
+
+def test_every_module_with_logic_has_its_mirrored_test_module():
+    unmirrored = unmirrored_modules()
+    unlisted = sorted(unmirrored - EXEMPT.keys() - TESTS_OWED)
+    assert not unlisted, f"no test module for {unlisted}: add {[mirror_of(m) for m in unlisted]}, or EXEMPT it if it has no logic"
+    stale = sorted((EXEMPT.keys() | TESTS_OWED) - unmirrored)
+    assert not stale, f"{stale} now have a test module, or no longer exist: remove them from EXEMPT / TESTS_OWED"
+    assert not EXEMPT.keys() & TESTS_OWED
+
+
+def test_exempt_package_files_define_nothing():
+    for module in (m for m in EXEMPT if m.endswith("__init__.py")):
+        tree = ast.parse((ROOT / module).read_text(encoding="utf-8"))
+        defined = [node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+        assert not defined, f"{module} defines {defined}: test it in {mirror_of(module)} instead of exempting it"
+
+
+def test_the_mirror_check_finds_a_module_without_its_test(tmp_path):
+    files = ("filters/a.py", "filters/b.py", "utils/x/c.py", "metrics/__init__.py", "tests/filters/test_a.py", "tests/utils/x/test_c.py")
+    for path in files:
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text("")
+    assert unmirrored_modules(tmp_path) == {"filters/b.py", "metrics/__init__.py"}
+    assert mirror_of("utils/data/sources.py") == "tests/utils/data/test_sources.py"
