@@ -65,8 +65,8 @@ def parse_settings(cls: type, raw: Any, where: str) -> Any:
         raw = {cls.shorthand: raw}
     if not isinstance(raw, dict):
         raise ConfigError(f"Config section {where!r} must be a mapping, not {type(raw).__name__}.")
-    known = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(raw) - known)
+    known = [f.name for f in dataclasses.fields(cls)]
+    unknown = sorted(set(raw) - set(known))
     if unknown:
         raise ConfigError(f"Unknown key(s) {', '.join(unknown)} in config section {where!r}. Known keys: {', '.join(known)}.")
     hints = typing.get_type_hints(cls)
