@@ -119,10 +119,23 @@ class SecretScanner:
                     continue
                 if kind == "secret_assignment" and (len(value) < MIN_SECRET_LENGTH or value.lower() in NOT_SECRET_VALUES):
                     continue  # a flag or a stub: MODULE_PWD_STATE = "yes", passwd = "xxx"
-                start = line.find(value) if value else -1
-                start = start if start >= 0 else 0
-                out.append(Finding(kind, offset + start, offset + start + (len(value) if value else len(line))))
+                start, end = _value_span(plugin, value, line)
+                out.append(Finding(kind, offset + start, offset + end))
         return out
+
+
+def _value_span(plugin, value: str, line: str) -> tuple[int, int]:
+    """Where the secret is in its line. A regex plugin reports its first capture group as the value; where that
+    group is only the token's type prefix (GitHubTokenDetector's `(ghp|gho|...)_[A-Za-z0-9_]{36}` reports `ghp`),
+    the whole match is the token."""
+    for pattern in getattr(plugin, "denylist", ()):
+        for match in pattern.finditer(line):
+            if match.groups() and match.group(1) == value and match.start(1) == match.start() and match.end(1) < match.end():
+                if line[match.end(1)] == "_":
+                    return match.span()
+    start = line.find(value) if value else -1
+    start = max(start, 0)
+    return start, start + (len(value) if value else len(line))
 
 
 def _filtered(heuristic, value: str, line: str, plugin) -> bool:

@@ -87,6 +87,27 @@ PLUGIN = textwrap.dedent(
 )
 
 
+@pytest.fixture
+def registries():
+    """The registries as they were: the plugin's filter, section and provider are gone after the test."""
+    from filters.registry import FILTERS
+    from utils.core.resources import PROVIDERS
+    from utils.core.settings import SETTINGS
+
+    saved = [(registry, dict(registry)) for registry in (FILTERS, PROVIDERS, SETTINGS)]
+    modules = set(sys.modules)
+    yield
+    for registry, content in saved:
+        registry.clear()
+        registry.update(content)
+    from pyspark import cloudpickle
+
+    for name in set(sys.modules) - modules:
+        if name.startswith("memorization_plugin_"):
+            cloudpickle.unregister_pickle_by_value(sys.modules[name])
+            del sys.modules[name]
+
+
 @pytest.fixture(scope="module")
 def local_splits(sample_dir, tmp_path_factory):
     """Two small local splits cut from the sample's memorized rows (scheme and model given, so statistics apply)."""
@@ -101,7 +122,9 @@ def local_splits(sample_dir, tmp_path_factory):
     return paths
 
 
-def test_a_plugin_filter_with_its_own_section_and_resource_runs_end_to_end(sample_dir, spark, tmp_path, local_splits, monkeypatch):
+def test_a_plugin_filter_with_its_own_section_and_resource_runs_end_to_end(
+    sample_dir, spark, tmp_path, local_splits, monkeypatch, registries
+):
     plugin = tmp_path / "letter_share_plugin.py"
     plugin.write_text(PLUGIN)
     inputs = [{"path": str(path), "scheme": "deduped", "model": "70m"} for path in local_splits]
