@@ -24,6 +24,7 @@ from utils.analysis.data import DETECTION_SCORES, FEATURES, load_rows
 from utils.analysis.design import Design, fit_specs, standardized, train_cuts
 from utils.analysis.evaluation import evaluate
 from utils.analysis.fitting import fit_all
+from utils.analysis.predictability import predictability_tables, scale_splits
 from utils.analysis.tables import TABLES, split_tables
 from utils.core.errors import ConfigError, DataSourceError
 
@@ -71,12 +72,20 @@ def choose_splits(run_dir: str, files, wanted: list[str] | None) -> tuple[list[s
                 raise DataSourceError(f"{run_dir} has no split {label} (splits: {listed}).")
         return wanted, settings
     pile = [label for label in settings["splits"] if label.startswith("pile/")]
+    if not pile and has_scale_comparison(settings["splits"]):
+        return [], settings  # only the comparisons across scale and time apply
     if not pile:
         raise DataSourceError(
             f"{run_dir} has no Pile split (the control group): give --split, e.g. --split pile/deduped.12b; memorized-evals "
-            "splits alone cannot be analyzed, every row there is memorized."
+            "splits alone cannot be fitted, every row there is memorized (two of one scheme are compared across scale and time)."
         )
     return pile, settings
+
+
+def has_scale_comparison(labels: list[str]) -> bool:
+    """Whether the run holds two memorized-evals splits of one scheme to compare across scale or time."""
+    by_scheme, _ = scale_splits(labels)
+    return any(len(splits) > 1 for splits in by_scheme.values())
 
 
 def spark_jobs(spark) -> int:
@@ -183,7 +192,13 @@ def analyze(
             continue
         results[label] = result
         progress(progress_line(label, result["summary"]))
-    if not results:
+    scale, scale_summary = (
+        ({}, {"note": "not asked for: --split names the splits"}) if splits else predictability_tables(spark, run_dir, settings["splits"])
+    )
+    if scale:
+        pairs = len(scale["predictability"])
+        progress(f"scale and time: {pairs} predictor/target pair(s) in {', '.join(scale_summary['compared'])}")
+    if not results and not scale:
         raise DataSourceError("No split could be analyzed:\n" + "\n".join(f"  {label}: {why}" for label, why in skipped.items()))
     out = f"{run_dir}/{ANALYSIS_DIR}"
     storage.delete(out)
@@ -192,7 +207,15 @@ def analyze(
         frame = pd.DataFrame([row for result in results.values() for row in result["tables"][name]])
         if not frame.empty:
             write_table(storage, frame, f"{out}/{name}")
-    summary = {"seed": seed, "splits": {label: r["summary"] for label, r in results.items()}, "skipped_splits": skipped}
+    for name, rows in scale.items():
+        if rows:
+            write_table(storage, pd.DataFrame(rows), f"{out}/{name}")
+    summary = {
+        "seed": seed,
+        "splits": {label: r["summary"] for label, r in results.items()},
+        "skipped_splits": skipped,
+        "scale_and_time": scale_summary,
+    }
     storage.write_json(f"{out}/summary.json", summary)
     local = Path(run_dir.removeprefix("file:"))
     if local.is_dir():
