@@ -24,6 +24,7 @@ from utils.analysis.data import DETECTION_SCORES, FEATURES, load_rows
 from utils.analysis.design import Design, fit_specs, standardized, train_cuts
 from utils.analysis.evaluation import evaluate
 from utils.analysis.fitting import fit_all
+from utils.analysis.pile_control import pile_control_tables
 from utils.analysis.predictability import predictability_tables, scale_splits
 from utils.analysis.tables import TABLES, split_tables
 from utils.core.errors import ConfigError, DataSourceError
@@ -192,12 +193,15 @@ def analyze(
             continue
         results[label] = result
         progress(progress_line(label, result["summary"]))
-    scale, scale_summary = (
-        ({}, {"note": "not asked for: --split names the splits"}) if splits else predictability_tables(spark, run_dir, settings["splits"])
-    )
+    scale, scale_summary = {}, {"note": "not asked for: --split names the splits"}
+    control, control_summary = {}, scale_summary
+    if not splits:
+        scale, scale_summary = predictability_tables(spark, run_dir, settings["splits"])
+        control, control_summary = pile_control_tables(spark, run_dir, settings["splits"])
     if scale:
-        pairs = len(scale["predictability"])
-        progress(f"scale and time: {pairs} predictor/target pair(s) in {', '.join(scale_summary['compared'])}")
+        progress(f"scale and time: {len(scale['predictability'])} predictor/target pair(s) in {', '.join(scale_summary['compared'])}")
+    if control:
+        progress(f"Pile control: {len(control['pile_memorization'])} size(s), {len(control['pile_agreement'])} pair(s) compared")
     if not results and not scale:
         raise DataSourceError("No split could be analyzed:\n" + "\n".join(f"  {label}: {why}" for label, why in skipped.items()))
     out = f"{run_dir}/{ANALYSIS_DIR}"
@@ -207,7 +211,7 @@ def analyze(
         frame = pd.DataFrame([row for result in results.values() for row in result["tables"][name]])
         if not frame.empty:
             write_table(storage, frame, f"{out}/{name}")
-    for name, rows in scale.items():
+    for name, rows in {**scale, **control}.items():
         if rows:
             write_table(storage, pd.DataFrame(rows), f"{out}/{name}")
     summary = {
@@ -215,6 +219,7 @@ def analyze(
         "splits": {label: r["summary"] for label, r in results.items()},
         "skipped_splits": skipped,
         "scale_and_time": scale_summary,
+        "pile_control": control_summary,
     }
     storage.write_json(f"{out}/summary.json", summary)
     local = Path(run_dir.removeprefix("file:"))
