@@ -1,7 +1,7 @@
 """Figures of an analysis (matplotlib, PNG) drawn from the tables in RUN_DIR/_analysis: per split, the coefficients per
 category (heatmap, significance marked, separated fits hatched and their Firth or ridge values marked), ROC and PR curves of
 baseline vs taxonomic, calibration, the threshold sweep (thresholds with a separated fit hollow), and the detection
-scores' ROC-AUC per category."""
+scores' ROC-AUC per category; then the scale-and-time figures (utils/analysis/scale_figures.py)."""
 
 from __future__ import annotations
 
@@ -116,6 +116,10 @@ def draw_figures(analysis_dir: Path) -> list[Path]:
         axis.set_title(f"{split}: ROC-AUC of each score alone (direction: which end means memorized)", fontsize=8)
         figure.colorbar(image, ax=axis, shrink=0.8)
         save(figure, f"detection_{slug(split)}.png")
+
+    from utils.analysis.scale_figures import draw_scale_figures
+
+    draw_scale_figures(plt, lambda name: read_table(analysis_dir, name), save)
     return drawn
 
 

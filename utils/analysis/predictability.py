@@ -2,10 +2,10 @@
 earlier model's memorized set predicts a larger or later one's, overall and per taxonomy category of the target
 (Biderman et al. 2023; docs/METRICS.md, 'Memorization across scale and time'; metrics/predictability.py).
 
-Two Spark jobs whatever the number of splits: per split its rows, distinct ids and null ids; and the count of ids per
-membership pattern (which splits, in which category, hold the id). The driver receives the patterns, never id sets,
-and computes every pair from them. An id repeated inside a split counts once (sets); a row without an id cannot be
-matched and is counted apart.
+Two Spark jobs whatever the number of splits: per split and taxonomy category its rows and rows without an id (the
+category shares over scale and time); and the count of ids per membership pattern (which splits, in which category,
+hold the id). The driver receives the patterns, never id sets, and computes every pair from them. An id repeated
+inside a split counts once (sets); a row without an id cannot be matched and is counted apart.
 """
 
 from __future__ import annotations
@@ -51,8 +51,8 @@ def scale_splits(labels: list[str]) -> tuple[dict[str, list[ScaleSplit]], list[s
 
 
 def predictability_tables(spark, run_dir: str, labels: list[str]) -> tuple[dict[str, list[dict]], dict]:
-    """The tables `splits`, `predictability` and `predictability_by_category`, and a summary saying what was compared
-    and what could not be."""
+    """The tables `memorized_splits`, `taxonomy_shares`, `predictability` and `predictability_by_category`, and a
+    summary saying what was compared and what could not be."""
     from pyspark.sql import functions as F
 
     by_scheme, left_out = scale_splits(labels)
@@ -72,17 +72,11 @@ def predictability_tables(spark, run_dir: str, labels: list[str]) -> tuple[dict[
         rows = rows.unionByName(frame)
     context = spark.sparkContext
     try:
-        context.setJobDescription(f"scale and time: rows and ids of {len(chosen)} split(s)")
-        counts = {
-            row["s"]: row
-            for row in rows.groupBy("s")
-            .agg(
-                F.count("*").alias("rows"),
-                F.countDistinct("sequence_id").alias("ids"),
-                F.count_if(F.col("sequence_id").isNull()).alias("null_ids"),
-            )
-            .collect()
-        }
+        context.setJobDescription(f"scale and time: rows per taxonomy category of {len(chosen)} split(s)")
+        per_category = rows.groupBy("s", "category").agg(
+            F.count("*").alias("rows"), F.count_if(F.col("sequence_id").isNull()).alias("null_ids")
+        )
+        counts = [(row["s"], row["category"], int(row["rows"]), int(row["null_ids"])) for row in per_category.collect()]
         context.setJobDescription(f"scale and time: membership patterns of {len(chosen)} split(s)")
         items = F.concat_ws(":", F.col("s").cast("string"), F.col("category"))
         patterns = (
@@ -97,24 +91,24 @@ def predictability_tables(spark, run_dir: str, labels: list[str]) -> tuple[dict[
     finally:
         context.setJobDescription(None)
     membership, by_category, ids = _pattern_arrays([(row["items"], row["count"]) for row in patterns], len(chosen))
-    tables = {"splits": [], "predictability": [], "predictability_by_category": []}
-    for index, split in enumerate(chosen):
-        row = counts.get(index)
-        total, distinct, null = (int(row["rows"]), int(row["ids"]), int(row["null_ids"])) if row else (0, 0, 0)
-        tables["splits"].append(
-            {
-                "scheme": split.split.scheme,
-                "split": split.label,
-                "model": split.split.model,
-                "step": split.split.step,
-                "compute": split.compute,
-                "rows": total,
-                "distinct_ids": distinct,
-                "repeated_id_rows": total - distinct - null,
-                "rows_without_id": null,
-            }
-        )
+    tables = {"memorized_splits": [], "taxonomy_shares": [], "predictability": [], "predictability_by_category": []}
     both = intersections(membership, ids)
+    for index, split in enumerate(chosen):
+        identity = {
+            "scheme": split.split.scheme,
+            "split": split.label,
+            "model": split.split.model,
+            "step": split.split.step,
+            "compute": split.compute,
+        }
+        mine = [(category, rows_in, null) for s, category, rows_in, null in counts if s == index]
+        total, null = sum(r for _, r, _ in mine), sum(n for _, _, n in mine)
+        distinct = int(both[index, index])
+        tables["memorized_splits"].append(
+            {**identity, "rows": total, "distinct_ids": distinct, "repeated_id_rows": total - distinct - null, "rows_without_id": null}
+        )
+        for category, rows_in, _ in sorted(mine):
+            tables["taxonomy_shares"].append({**identity, "category": category, "rows": rows_in, "share": rows_in / total})
     for scheme in compared:
         members = [chosen.index(s) for s in by_scheme[scheme]]
         for a in members:

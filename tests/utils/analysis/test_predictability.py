@@ -46,7 +46,7 @@ def test_pairs_and_categories_equal_set_arithmetic(spark, tmp_path):
     tables, summary = predictability_tables(spark, str(tmp_path), [*SPLITS, "pile/duped.70m"])
     assert summary["compared"] == {"duped": ["memories/duped.70m", "memories/duped.1b", "memories/duped.12b.23000", "memories/duped.12b"]}
     assert summary["single_split_schemes"] == ["deduped"]
-    splits = {row["split"]: row for row in tables["splits"]}
+    splits = {row["split"]: row for row in tables["memorized_splits"]}
     assert splits["memories/duped.1b"]["repeated_id_rows"] == 3 and splits["memories/duped.1b"]["rows_without_id"] == 1
     assert splits["memories/duped.1b"]["distinct_ids"] == 150 and splits["memories/duped.1b"]["rows"] == 154
     pairs = {(row["predictor"], row["target"]): row for row in tables["predictability"]}
@@ -106,3 +106,17 @@ def test_analyze_writes_the_tables_for_a_run_of_memorized_evals_splits_only(spar
     summary = json.loads((tmp_path / "_analysis" / "summary.json").read_text())
     assert summary["scale_and_time"]["single_split_schemes"] == ["deduped"]
     assert (tmp_path / "_analysis" / "predictability_by_category.parquet").is_file()
+
+
+def test_taxonomy_shares_per_split_count_every_row(spark, tmp_path):
+    members, categories = planted_run(tmp_path)
+    tables, _ = predictability_tables(spark, str(tmp_path), SPLITS)
+    label = "memories/duped.12b.23000"
+    shares = {row["category"]: row for row in tables["taxonomy_shares"] if row["split"] == label}
+    ordered = sorted(members[label])
+    rows = [categories[label][i] for i in ordered + ordered[:3]] + [None]  # as planted_run wrote them
+    for category, row in shares.items():
+        wanted = None if category == "null" else category
+        assert row["rows"] == sum(c == wanted for c in rows) and row["share"] == pytest.approx(row["rows"] / len(rows))
+        assert row["step"] == 23000 and row["model"] == "12b"
+    assert sum(row["rows"] for row in shares.values()) == len(rows)
