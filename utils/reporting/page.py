@@ -18,6 +18,7 @@ from metrics.taxonomy import CATEGORIES
 from utils.core.errors import DataSourceError
 from utils.data.splits import MODEL_SIZES
 from utils.reporting.extraction import extraction_section
+from utils.reporting.scale import is_scale_figure, scale_section
 from utils.reporting.sections import COLOURS, Sections, html_table
 from utils.reporting.sensitive import sensitive_section
 
@@ -88,7 +89,7 @@ def analysis_section(page: Sections, run_dir: Path) -> None:
             "<h2>Which single score detects memorization (all rows)</h2>"
             + html_table(best, ["split", "category", "score", "direction", "rows", "roc_auc", "tpr_at_1pct_fpr", "tpr_at_0_1pct_fpr"])
         )
-    for figure in sorted((analysis / "figures").glob("*.png")):
+    for figure in sorted(p for p in (analysis / "figures").glob("*.png") if not is_scale_figure(p.name)):
         title = html.escape(figure.stem.replace("_", " "))
         page.add(f'<h2>{title}</h2>\n<img src="../_analysis/figures/{figure.name}" alt="{title}">')
 
@@ -211,6 +212,7 @@ def build_report(run_dir: str | Path) -> Path:
     extraction_section(page, frame, dataset, order)
     sensitive_section(page, dataset)
     analysis_section(page, run_dir)
+    scale_section(page, run_dir)
     manifest_section(page, run_dir)
     notes = "".join(f"<li>{html.escape(s)}</li>" for s in page.skipped)
     document = (
