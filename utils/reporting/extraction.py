@@ -135,7 +135,7 @@ def extraction_section(page: Sections, frame: pd.DataFrame, dataset, order: list
     table = discoverability_table(frame, order)
     table.to_csv(page.out / "extraction_discoverability.csv", index=False)
     page.add(
-        "<h2>Extraction risk: share of rows (n, 0.5)-discoverable by n samples (Hayes et al. 2024), beside greedy</h2>"
+        "<h3>Extraction risk: share of rows (n, 0.5)-discoverable by n samples (Hayes et al. 2024), beside greedy</h3>"
         "<p>A row is (n, 0.5)-discoverable when n samples from the prompt reproduce its 32-token continuation with "
         "probability at least 0.5; the sampler is the run's extraction settings (manifest). log10 P: quantiles of "
         "the probability that one sample reproduces it. Table: extraction_discoverability.csv.</p>" + table_html(table)

@@ -19,8 +19,9 @@ from utils.core.errors import DataSourceError
 from utils.data.splits import MODEL_SIZES
 from utils.reporting.extraction import extraction_section
 from utils.reporting.scale import is_scale_figure, scale_section
-from utils.reporting.sections import COLOURS, Sections, html_table
+from utils.reporting.sections import COLOURS, Sections, figure_html, html_table
 from utils.reporting.sensitive import sensitive_section
+from utils.reporting.summary import run_summary
 
 HEAVY_TAILED = {
     "sequence_duplicates",
@@ -33,6 +34,24 @@ HEAVY_TAILED = {
     "sequence_perplexity",
     "prompt_perplexity",
     "generation_perplexity",
+}
+# Which family's section shows a metric's distribution (the rest are text metrics).
+CORPUS_STATISTICS = {"sequence_duplicates", "max_frequency", "min_frequency", "avg_frequency", "median_frequency", "p25_frequency",
+                     "p75_frequency"}  # fmt: skip
+LIKELIHOOD = {"loss", "sequence_perplexity", "prompt_perplexity", "generation_perplexity", "min_k_prob", "min_k_plus_plus",
+              "mean_token_entropy", "continuation_log_prob", "zlib_likelihood_ratio", "model_memorization_score",
+              "exact_prefix_length"}  # fmt: skip
+FAMILIES = (
+    ("text-metrics", "Text metrics", "Compressibility, templating patterns, code vs natural language, semantic duplicates."),
+    ("corpus-statistics", "Corpus statistics", "Duplication of the continuation and token frequencies in the training corpus."),
+    ("likelihood", "Likelihood", "The model's scores of each sequence."),
+)
+ANALYSIS_CAPTIONS = {
+    "coefficients": "Standardized coefficients per category: a feature that matters in one category only is what the taxonomy adds.",
+    "roc_pr": "Test ROC and precision-recall of the baseline and the taxonomic model: the gap is what the categories buy.",
+    "calibration": "Predicted vs observed memorization rate: points on the diagonal mean the probabilities can be taken at face value.",
+    "threshold_sweep": "Test PR-AUC as the recitation threshold moves: a peak says where duplication starts to mean recitation.",
+    "detection": "ROC-AUC of each score alone per category: which single column finds memorized rows.",
 }
 NOT_METRICS = {"sequence_id", "checkpoint", "memorization_score", "num_repeating", "repeating_offset"}
 
@@ -68,8 +87,9 @@ def analysis_section(page: Sections, run_dir: Path) -> None:
     if performance.empty:
         return
     test = performance[performance["part"] == "test"]
+    page.open("analysis", "Predictive model of memorization", "From calculate_metrics.py analyze: the fits on the Pile control splits.")
     page.add(
-        "<h2>Predictive model of memorization (test rows)</h2>"
+        "<h3>Performance on the test rows</h3>"
         + html_table(
             test, ["split", "group", "model", "category", "rows", "positives", "roc_auc", "pr_auc", "ece", "status", "estimator", "notes"]
         )
@@ -77,7 +97,7 @@ def analysis_section(page: Sections, run_dir: Path) -> None:
     lrt = read_table(analysis, "lrt")
     if not lrt.empty:
         page.add(
-            "<h2>Likelihood-ratio test, taxonomic vs baseline (in-sample, train fits)</h2>"
+            "<h3>Likelihood-ratio test, taxonomic vs baseline (in-sample, train fits)</h3>"
             + html_table(
                 lrt, ["split", "group", "statistic", "degrees_of_freedom", "p_value", "log10_p", "heldout_gain_per_row", "status", "notes"]
             )
@@ -86,21 +106,22 @@ def analysis_section(page: Sections, run_dir: Path) -> None:
     if not detection.empty:
         best = detection[detection["group"] == "all"].sort_values(["split", "category", "roc_auc"], ascending=[True, True, False])
         page.add(
-            "<h2>Which single score detects memorization (all rows)</h2>"
+            "<h3>Which single score detects memorization (all rows)</h3>"
             + html_table(best, ["split", "category", "score", "direction", "rows", "roc_auc", "tpr_at_1pct_fpr", "tpr_at_0_1pct_fpr"])
         )
     for figure in sorted(p for p in (analysis / "figures").glob("*.png") if not is_scale_figure(p.name)):
-        title = html.escape(figure.stem.replace("_", " "))
-        page.add(f'<h2>{title}</h2>\n<img src="../_analysis/figures/{figure.name}" alt="{title}">')
+        kind = next((kind for kind in ANALYSIS_CAPTIONS if figure.stem.startswith(kind)), "")
+        page.add(figure_html(f"../_analysis/figures/{figure.name}", figure.stem.replace("_", " "), ANALYSIS_CAPTIONS.get(kind, "")))
 
 
 def taxonomy_section(page: Sections, frame: pd.DataFrame, numeric: list[str], order: list[str]) -> None:
-    """Category shares per split, and each metric's distribution per category."""
+    """Category shares per split, then each metric's distribution per category, one section per metric family."""
     import matplotlib.pyplot as plt
 
     if "taxonomy" not in frame:
         page.skip("category shares and per-category distributions (no taxonomy column: run the taxonomy filter)")
         return
+    page.open("taxonomy", "Taxonomy: recitation, reconstruction, recollection")
     shares = frame.groupby("label")["taxonomy"].value_counts(normalize=True).unstack(fill_value=0).reindex(order)
     figure, axis = plt.subplots(figsize=(max(6, 0.6 * len(order)), 4))
     bottom = np.zeros(len(shares))
@@ -111,24 +132,44 @@ def taxonomy_section(page: Sections, frame: pd.DataFrame, numeric: list[str], or
     axis.set_xticks(range(len(shares)), shares.index, rotation=60, ha="right", fontsize=8)
     axis.set_ylabel("share of rows")
     axis.legend(fontsize=8)
-    page.figure(figure, "taxonomy_shares.png", "Category shares per split (by dataset, scheme, model size, checkpoint)")
-    for column in numeric:
-        values = frame[[column, "taxonomy"]].dropna()
-        if values.empty:
+    page.figure(
+        figure,
+        "taxonomy_shares.png",
+        "Category shares per split (by dataset, scheme, model size, checkpoint)",
+        "Memorized splits against the Pile control: a category larger among memorized rows is the kind of memorization the model favours.",
+    )
+    for anchor, title, intro in FAMILIES:
+        members = [c for c in numeric if family_of(c) == anchor]
+        if not members:
             continue
-        figure, axis = plt.subplots(figsize=(6, 3.5))
-        data = values[column].astype(float)
-        log = column in HEAVY_TAILED and (data > 0).all()
-        bins = np.geomspace(data.min(), data.max(), 40) if log and data.max() > data.min() else 40
-        for category in CATEGORIES:
-            part = data[values["taxonomy"] == category]
-            if len(part):
-                axis.hist(part, bins=bins, alpha=0.5, density=True, color=COLOURS[category], label=f"{category} ({len(part)})")
-        if log:
-            axis.set_xscale("log")
-        axis.set_xlabel(column)
-        axis.legend(fontsize=7)
-        page.figure(figure, f"distribution_{column}.png", f"{column} by category")
+        page.open(anchor, title, intro)
+        for column in members:
+            distribution_figure(page, plt, frame, column)
+
+
+def family_of(column: str) -> str:
+    return "corpus-statistics" if column in CORPUS_STATISTICS else "likelihood" if column in LIKELIHOOD else "text-metrics"
+
+
+def distribution_figure(page: Sections, plt, frame: pd.DataFrame, column: str) -> None:
+    """One metric's distribution per category (log bins for heavy-tailed positive metrics)."""
+    values = frame[[column, "taxonomy"]].dropna()
+    if values.empty:
+        return
+    figure, axis = plt.subplots(figsize=(6, 3.5))
+    data = values[column].astype(float)
+    log = column in HEAVY_TAILED and (data > 0).all()
+    bins = np.geomspace(data.min(), data.max(), 40) if log and data.max() > data.min() else 40
+    for category in CATEGORIES:
+        part = data[values["taxonomy"] == category]
+        if len(part):
+            axis.hist(part, bins=bins, alpha=0.5, density=True, color=COLOURS[category], label=f"{category} ({len(part)})")
+    if log:
+        axis.set_xscale("log")
+    axis.set_xlabel(column)
+    axis.legend(fontsize=7)
+    caption = "Where the categories' histograms separate, this metric tells them apart."
+    page.figure(figure, f"distribution_{column}.png", f"{column} by category", caption)
 
 
 def pile_rate_section(page: Sections, frame: pd.DataFrame, numeric: list[str]) -> None:
@@ -139,6 +180,7 @@ def pile_rate_section(page: Sections, frame: pd.DataFrame, numeric: list[str]) -
     if not len(pile):
         page.skip("memorization rate and correlations (no pile splits with memorization_score)")
         return
+    page.open("pile-control", "Pile control: memorization rate by metric", "The non-memorized control group, per decile of each metric.")
     memorized = (pile["memorization_score"] == 1.0).astype(float)
     rows = []
     for column in numeric:
@@ -155,11 +197,12 @@ def pile_rate_section(page: Sections, frame: pd.DataFrame, numeric: list[str]) -
             axis.set_xscale("log")
         axis.set_xlabel(f"{column} (decile bins)")
         axis.set_ylabel("memorization rate")
-        page.figure(figure, f"rate_{column}.png", f"Pile: memorization rate by {column}")
+        caption = "A line that climbs (or falls) across deciles: the metric predicts memorization in the control group."
+        page.figure(figure, f"rate_{column}.png", f"Pile: memorization rate by {column}", caption)
     table = "".join(
         f"<tr><td>{html.escape(c)}</td><td>{r:+.3f}</td></tr>" for c, r in sorted(rows, key=lambda x: -abs(x[1]) if x[1] == x[1] else 0)
     )
-    page.add(f"<h2>Pile: Spearman correlation with memorization_score</h2><table><tr><th>metric</th><th>rho</th></tr>{table}</table>")
+    page.add(f"<h3>Pile: Spearman correlation with memorization_score</h3><table><tr><th>metric</th><th>rho</th></tr>{table}</table>")
 
 
 def manifest_section(page: Sections, run_dir: Path) -> None:
@@ -176,8 +219,9 @@ def manifest_section(page: Sections, run_dir: Path) -> None:
         lines.append(
             f"<tr><td>{html.escape(label)}</td><td>{entry.get('input_rows')}</td><td>{entry.get('output_rows')}</td><td>{flagged}</td><td>{seconds:.1f}</td></tr>"
         )
+    page.open("run", "The run: rows, flagged rows and timings")
     page.add(
-        "<h2>Rows, flagged rows and timings (manifest)</h2><table><tr><th>split</th><th>input rows</th><th>output rows</th>"
+        "<table><tr><th>split</th><th>input rows</th><th>output rows</th>"
         f"<th>flagged</th><th>seconds</th></tr>{''.join(lines)}</table><p>run {html.escape(str(manifest.get('run_id')))}, "
         f"status {html.escape(str(manifest.get('status')))}, {manifest.get('seconds')} s</p>"
     )
@@ -209,16 +253,23 @@ def build_report(run_dir: str | Path) -> Path:
     order = split_order(frame)
     taxonomy_section(page, frame, numeric, order)
     pile_rate_section(page, frame, numeric)
+    page.open("extraction", "Extraction risk")
     extraction_section(page, frame, dataset, order)
+    page.drop_if_empty()
+    page.open("sensitive-content", "Sensitive content")
     sensitive_section(page, dataset)
+    page.drop_if_empty()
     analysis_section(page, run_dir)
     scale_section(page, run_dir)
     manifest_section(page, run_dir)
     notes = "".join(f"<li>{html.escape(s)}</li>" for s in page.skipped)
     document = (
         f"<!doctype html><html><head><meta charset='utf-8'><title>Run report {html.escape(run_dir.name)}</title>"
-        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}td,th{padding:2px 8px;text-align:right}</style></head><body>"
-        f"<h1>Run {html.escape(run_dir.name)}</h1><p>{len(frame)} rows in {len(order)} split(s).</p>"
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:auto}td,th{padding:2px 8px;text-align:right}"
+        ".caption{color:#555;font-style:italic}</style></head><body>"
+        f"<h1>Run {html.escape(run_dir.name)}</h1>"
+        + run_summary(frame, order, run_dir)
+        + page.table_of_contents()
         + (f"<h2>Skipped</h2><ul>{notes}</ul>" if page.skipped else "")
         + "\n".join(page.parts)
         + "</body></html>"

@@ -4,10 +4,9 @@ taxonomy shares over size and step, and the Pile control's memorization and skew
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
-from utils.reporting.sections import Sections, html_table
+from utils.reporting.sections import Sections, figure_html, html_table
 
 SCALE_FIGURES = ("taxonomy_by_", "predictability", "pile_skew_")  # file-name prefixes of the scale-and-time figures
 CAPTIONS = {
@@ -38,7 +37,7 @@ def scale_section(page: Sections, run_dir: Path) -> None:
     control = read_table(analysis, "pile_memorization")
     if predictability.empty and control.empty:
         return
-    page.add("<h2>Memorization across scale and time</h2>")
+    page.open("scale-and-time", "Memorization across scale and time")
     if not predictability.empty:
         columns = ["scheme", "predictor", "target", "predictor_ids", "target_ids", "both", "precision", "recall", "jaccard"]
         page.add(
@@ -51,7 +50,4 @@ def scale_section(page: Sections, run_dir: Path) -> None:
         columns = ["split", "rows", "share_memorized", "share_at_least_half", "mean", "quantile_0.99", "top_1pct_share", "top_10pct_share"]
         page.add("<h3>The Pile control sample at each size</h3>" + html_table(control, columns))
     for figure in sorted(p for p in (analysis / "figures").glob("*.png") if is_scale_figure(p.name)):
-        title = html.escape(figure.stem.replace("_", " "))
-        page.add(
-            f'<h3>{title}</h3>\n<p>{html.escape(caption(figure.stem))}</p>\n<img src="../_analysis/figures/{figure.name}" alt="{title}">'
-        )
+        page.add(figure_html(f"../_analysis/figures/{figure.name}", figure.stem.replace("_", " "), caption(figure.stem)))

@@ -17,6 +17,7 @@ class Sections:
         self.out = out
         self.parts: list[str] = []
         self.skipped: list[str] = []
+        self.contents: list[tuple[str, str]] = []  # (anchor, title) of each family section, for the table of contents
 
     def add(self, part: str) -> None:
         self.parts.append(part)
@@ -24,14 +25,35 @@ class Sections:
     def skip(self, reason: str) -> None:
         self.skipped.append(reason)
 
-    def figure(self, figure, name: str, title: str) -> None:
-        """Save a matplotlib figure as OUT/name and show it under `title`."""
+    def open(self, anchor: str, title: str, intro: str = "") -> None:
+        """Starts a section of the page (one metric family), listed in the table of contents."""
+        self.contents.append((anchor, title))
+        self.add(f'<h2 id="{anchor}">{html.escape(title)}</h2>' + (f"<p>{html.escape(intro)}</p>" if intro else ""))
+
+    def drop_if_empty(self) -> None:
+        """Removes the section opened last when nothing was added to it (its family had nothing to show)."""
+        if self.contents and self.parts and self.parts[-1].startswith(f'<h2 id="{self.contents[-1][0]}">'):
+            self.parts.pop()
+            self.contents.pop()
+
+    def figure(self, figure, name: str, title: str, caption: str = "") -> None:
+        """Save a matplotlib figure as OUT/name and show it under `title`, with a line on what to look for."""
         import matplotlib.pyplot as plt
 
         figure.tight_layout()
         figure.savefig(self.out / name, dpi=90)
         plt.close(figure)
-        self.add(f'<h2>{html.escape(title)}</h2>\n<img src="{name}" alt="{html.escape(title)}">')
+        self.add(figure_html(name, title, caption))
+
+    def table_of_contents(self) -> str:
+        items = "".join(f'<li><a href="#{anchor}">{html.escape(title)}</a></li>' for anchor, title in self.contents)
+        return f"<nav><h2>Contents</h2><ol>{items}</ol></nav>" if items else ""
+
+
+def figure_html(source: str, title: str, caption: str = "") -> str:
+    """A figure under its title, with its one-line reading guide."""
+    text = f'<p class="caption">{html.escape(caption)}</p>\n' if caption else ""
+    return f'<h3>{html.escape(title)}</h3>\n{text}<img src="{source}" alt="{html.escape(title)}">'
 
 
 def html_table(frame: pd.DataFrame, columns: list[str]) -> str:

@@ -114,7 +114,7 @@ def sensitive_section(page: Sections, dataset: pads.Dataset) -> None:
     categories.to_csv(page.out / "sensitive_content_by_category.csv", index=False)
     if not rates.empty:
         page.add(
-            "<h2>Sensitive content: memorized rows vs the Pile base rate of the same scheme</h2><p>Share of rows "
+            "<h3>Sensitive content: memorized rows vs the Pile base rate of the same scheme</h3><p>Share of rows "
             "whose text holds each kind (sensitive_content filter); ratio above 1: memorized more often than the "
             "control sample holds it. Tables: sensitive_content_rates.csv, sensitive_content_by_category.csv.</p>" + rates_html(rates)
         )
@@ -136,6 +136,6 @@ def sensitive_section(page: Sections, dataset: pads.Dataset) -> None:
             for r in table.itertuples()
         )
         page.add(
-            "<h2>Sensitive content per taxonomy category (any kind)</h2><table><tr><th>dataset</th><th>scheme</th>"
+            "<h3>Sensitive content per taxonomy category (any kind)</h3><table><tr><th>dataset</th><th>scheme</th>"
             f"<th>category</th><th>rows</th><th>with any kind</th></tr>{body}</table>"
         )

@@ -97,8 +97,9 @@ def test_the_manifest_table_sums_flagged_rows_and_seconds(tmp_path):
     (tmp_path / "_manifest.json").write_text(json.dumps(manifest))
     page = Sections(tmp_path)
     manifest_section(page, tmp_path)
-    assert "<tr><td>memories/duped.70m</td><td>10</td><td>10</td><td>3</td><td>3.2</td></tr>" in page.parts[0]
-    assert "run r1, status complete, 12.5 s" in page.parts[0]
+    assert page.contents == [("run", "The run: rows, flagged rows and timings")]
+    assert "<tr><td>memories/duped.70m</td><td>10</td><td>10</td><td>3</td><td>3.2</td></tr>" in page.parts[1]
+    assert "run r1, status complete, 12.5 s" in page.parts[1]
 
 
 def test_the_analysis_tables_and_figures_appear_only_when_analyze_ran(tmp_path):
@@ -112,8 +113,7 @@ def test_the_analysis_tables_and_figures_appear_only_when_analyze_ran(tmp_path):
     )
     (tmp_path / "_analysis/figures/roc_pr_pile_duped.70m.png").write_bytes(b"png")
     analysis_section(page, tmp_path)
-    assert len(page.parts) == 2 and "<td>0.75</td>" in page.parts[0] and "0.99" not in page.parts[0]  # test rows only
-    assert (
-        page.parts[1]
-        == '<h2>roc pr pile duped.70m</h2>\n<img src="../_analysis/figures/roc_pr_pile_duped.70m.png" alt="roc pr pile duped.70m">'
-    )
+    assert page.contents == [("analysis", "Predictive model of memorization")] and len(page.parts) == 3
+    assert "<td>0.75</td>" in page.parts[1] and "0.99" not in page.parts[1]  # test rows only
+    assert page.parts[2].startswith('<h3>roc pr pile duped.70m</h3>\n<p class="caption">Test ROC and precision-recall')
+    assert page.parts[2].endswith('<img src="../_analysis/figures/roc_pr_pile_duped.70m.png" alt="roc pr pile duped.70m">')

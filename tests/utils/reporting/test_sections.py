@@ -15,10 +15,22 @@ def test_a_figure_is_saved_and_shown_under_its_escaped_title(tmp_path):
     page = Sections(tmp_path)
     figure, axis = plt.subplots()
     axis.plot([0, 1], [1, 0])
-    page.figure(figure, "f.png", "a < b & c")
+    page.figure(figure, "f.png", "a < b & c", "look <here>")
     page.skip("nothing to draw")
     assert (tmp_path / "f.png").stat().st_size > 1000
-    assert page.parts == ['<h2>a &lt; b &amp; c</h2>\n<img src="f.png" alt="a &lt; b &amp; c">'] and page.skipped == ["nothing to draw"]
+    expected = '<h3>a &lt; b &amp; c</h3>\n<p class="caption">look &lt;here&gt;</p>\n<img src="f.png" alt="a &lt; b &amp; c">'
+    assert page.parts == [expected] and page.skipped == ["nothing to draw"]
+
+
+def test_sections_make_the_contents_and_an_empty_one_is_dropped(tmp_path):
+    page = Sections(tmp_path)
+    page.open("one", "First <family>", "what it holds")
+    page.add("<p>x</p>")
+    page.open("two", "Second")
+    page.drop_if_empty()
+    assert page.contents == [("one", "First <family>")] and page.parts[0] == '<h2 id="one">First &lt;family&gt;</h2><p>what it holds</p>'
+    assert page.table_of_contents() == '<nav><h2>Contents</h2><ol><li><a href="#one">First &lt;family&gt;</a></li></ol></nav>'
+    assert Sections(tmp_path).table_of_contents() == ""
 
 
 def test_a_table_of_the_present_columns_in_the_asked_order():
