@@ -38,7 +38,8 @@ def pile_control_tables(spark, run_dir: str, labels: list[str]) -> tuple[dict[st
     chosen = [(scheme, label, size) for scheme, found in by_scheme.items() for label, size in found]
     rows = None
     for index, (_, label, _) in enumerate(chosen):
-        frame = spark.read.parquet(f"{run_dir}/{label}").select(F.lit(index).alias("s"), "sequence_id", "memorization_score")
+        frame = spark.read.schema("sequence_id long, memorization_score double").parquet(f"{run_dir}/{label}")
+        frame = frame.select(F.lit(index).alias("s"), "sequence_id", "memorization_score")  # declared schema: no inference job
         rows = frame if rows is None else rows.unionByName(frame)
     context = spark.sparkContext
     try:

@@ -64,9 +64,10 @@ def predictability_tables(spark, run_dir: str, labels: list[str]) -> tuple[dict[
     chosen = [s for scheme in compared for s in by_scheme[scheme]]
     frames = []
     for index, split in enumerate(chosen):
-        frame = spark.read.parquet(f"{run_dir}/{split.label}")
-        category = F.col("taxonomy") if "taxonomy" in frame.columns else F.lit(None).cast("string")
-        frames.append(frame.select(F.lit(index).alias("s"), "sequence_id", F.coalesce(category, F.lit(NO_CATEGORY)).alias("category")))
+        # A declared schema reads no footer to infer one (a job per split); a run without taxonomy reads it as null.
+        frame = spark.read.schema("sequence_id long, taxonomy string").parquet(f"{run_dir}/{split.label}")
+        category = F.coalesce(F.col("taxonomy"), F.lit(NO_CATEGORY)).alias("category")
+        frames.append(frame.select(F.lit(index).alias("s"), "sequence_id", category))
     rows = frames[0]
     for frame in frames[1:]:
         rows = rows.unionByName(frame)
