@@ -16,9 +16,12 @@ import numpy as np
 
 from metrics.predictability import intersections, overlap_measures, training_compute
 from metrics.taxonomy import CATEGORIES
+from utils.core.errors import DataSourceError
 from utils.data.splits import MODEL_SIZES, Split, parse_split_name
 
 NO_CATEGORY = "null"  # a row whose taxonomy is null, or a run without the taxonomy column
+CATEGORY_BITS = 4  # bits per split in an id's membership mask: the 3 categories and NO_CATEGORY
+MAX_SPLITS_PER_SCHEME = 63 // CATEGORY_BITS  # 15: Pythia has 14 per scheme (8 sizes, 6 intermediate 12B checkpoints)
 
 
 @dataclass(frozen=True)
@@ -61,17 +64,30 @@ def predictability_tables(spark, run_dir: str, labels: list[str]) -> tuple[dict[
     if not compared:
         summary["note"] = "nothing to compare: the run holds fewer than two memorized-evals splits of any scheme"
         return {}, summary
+    crowded = [scheme for scheme in compared if len(by_scheme[scheme]) > MAX_SPLITS_PER_SCHEME]
+    if crowded:
+        raise DataSourceError(
+            f"scale and time compares at most {MAX_SPLITS_PER_SCHEME} memorized-evals splits per scheme; {crowded} hold more"
+        )
     chosen = [s for scheme in compared for s in by_scheme[scheme]]
     frames = []
     for index, split in enumerate(chosen):
         # A declared schema reads no footer to infer one (a job per split); a run without taxonomy reads it as null.
         frame = spark.read.schema("sequence_id long, taxonomy string").parquet(f"{run_dir}/{split.label}")
         category = F.coalesce(F.col("taxonomy"), F.lit(NO_CATEGORY)).alias("category")
-        frames.append(frame.select(F.lit(index).alias("s"), "sequence_id", category))
+        scheme = F.lit(list(compared).index(split.split.scheme)).alias("scheme")
+        local = F.lit(by_scheme[split.split.scheme].index(split)).alias("local")
+        frames.append(frame.select(F.lit(index).alias("s"), scheme, local, "sequence_id", category))
     rows = frames[0]
     for frame in frames[1:]:
         rows = rows.unionByName(frame)
+    code = F.lit(len(CATEGORIES))  # NO_CATEGORY, and any other value
+    for position, name in reversed(list(enumerate(CATEGORIES))):
+        code = F.when(F.col("category") == name, position).otherwise(code)
+    # One bit per (split of the scheme, category): the membership pattern of an id is one long, OR-ed over its rows.
+    bit = F.expr(f"shiftleft(cast(1 as bigint), local * {CATEGORY_BITS} + code)")
     context = spark.sparkContext
+    rows = rows.withColumn("code", code)
     try:
         context.setJobDescription(f"scale and time: rows per taxonomy category of {len(chosen)} split(s)")
         per_category = rows.groupBy("s", "category").agg(
@@ -79,19 +95,19 @@ def predictability_tables(spark, run_dir: str, labels: list[str]) -> tuple[dict[
         )
         counts = [(row["s"], row["category"], int(row["rows"]), int(row["null_ids"])) for row in per_category.collect()]
         context.setJobDescription(f"scale and time: membership patterns of {len(chosen)} split(s)")
-        items = F.concat_ws(":", F.col("s").cast("string"), F.col("category"))
         patterns = (
             rows.where(F.col("sequence_id").isNotNull())
-            .select("sequence_id", items.alias("item"))
-            .groupBy("sequence_id")
-            .agg(F.array_sort(F.collect_set("item")).alias("items"))
-            .groupBy("items")
+            .groupBy("scheme", "sequence_id")
+            .agg(F.bit_or(bit).alias("mask"))
+            .groupBy("scheme", "mask")
             .count()
             .collect()
         )
     finally:
         context.setJobDescription(None)
-    membership, by_category, ids = _pattern_arrays([(row["items"], row["count"]) for row in patterns], len(chosen))
+    offsets = {position: chosen.index(by_scheme[name][0]) for position, name in enumerate(compared)}
+    decoded = [(offsets[row["scheme"]], int(row["mask"]), int(row["count"])) for row in patterns]
+    membership, by_category, ids = _pattern_arrays(decoded, len(chosen))
     tables = {"memorized_splits": [], "taxonomy_shares": [], "predictability": [], "predictability_by_category": []}
     both = intersections(membership, ids)
     for index, split in enumerate(chosen):
@@ -125,18 +141,20 @@ def predictability_tables(spark, run_dir: str, labels: list[str]) -> tuple[dict[
     return tables, summary
 
 
-def _pattern_arrays(patterns: list[tuple[list[str], int]], splits: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(patterns, splits) membership, (patterns, splits, categories) membership per category of the split, counts."""
-    categories = CATEGORIES + (NO_CATEGORY,)
+def _pattern_arrays(patterns: list[tuple[int, int, int]], splits: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """From (index of the scheme's first split, bit mask, ids) per pattern: (patterns, splits) membership,
+    (patterns, splits, categories) membership per category of the split, and the counts."""
+    categories = len(CATEGORIES) + 1
     membership = np.zeros((len(patterns), splits), dtype=bool)
-    by_category = np.zeros((len(patterns), splits, len(categories)), dtype=bool)
+    by_category = np.zeros((len(patterns), splits, categories), dtype=bool)
     counts = np.zeros(len(patterns), dtype=np.int64)
-    for p, (items, count) in enumerate(patterns):
+    for p, (first, mask, count) in enumerate(patterns):
         counts[p] = count
-        for item in items:
-            index, _, category = item.partition(":")
-            membership[p, int(index)] = True
-            by_category[p, int(index), categories.index(category) if category in categories else len(categories) - 1] = True
+        for bit in range(mask.bit_length()):
+            if mask >> bit & 1:
+                local, category = divmod(bit, CATEGORY_BITS)
+                membership[p, first + local] = True
+                by_category[p, first + local, category] = True
     return membership, by_category, counts
 
 
