@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from pathlib import Path
 
 import pyarrow as pa
 
@@ -44,9 +43,6 @@ class SemanticSettings(Settings):
     def with_absolute_paths(self) -> SemanticSettings:
         corpus = self.corpus if self.corpus == "pile" or self.corpus.startswith("memories:") else absolute(self.corpus)
         return dataclasses.replace(self, model=local_path_or_id(self.model), corpus=corpus, cache_dir=absolute(self.cache_dir))
-
-    def for_sample(self, directory: Path) -> SemanticSettings:
-        return self
 
 
 @register_filter("semantic_duplicates")

@@ -8,6 +8,7 @@ configs/default.yaml and docs/CONFIGURATION.md are generated from them (utils/pi
 from __future__ import annotations
 
 import dataclasses
+import os
 import types
 import typing
 from pathlib import Path
@@ -117,8 +118,6 @@ def as_list(value: Any) -> list[Any]:
 
 def absolute(path: str | None) -> str | None:
     """A local path made absolute against the driver's working directory (`~` expanded); URIs as given."""
-    import os
-
     if path is None or "://" in path:
         return path
     return os.path.abspath(os.path.expanduser(path))

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from utils.core.errors import ConfigError
-from utils.core.settings import SETTINGS, Settings, as_list, key, parse_settings, register_settings
+from utils.core.settings import SETTINGS, Settings, absolute, as_list, key, parse_settings, register_settings
 
 RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 DEFAULT_FILTERS = ("detokenize", "compression", "patterns", "sensitive_content")
@@ -48,8 +48,6 @@ class RunSettings(Settings):
             raise ConfigError(f"run.concurrent_splits must be a whole number >= 1, got {self.concurrent_splits!r}.")
 
     def with_absolute_paths(self) -> RunSettings:
-        from utils.core.settings import absolute
-
         return dataclasses.replace(self, cache_dir=absolute(self.cache_dir))
 
 
