@@ -113,7 +113,7 @@ def load_rows(spark, split_path: str, label: str, wanted: list[str], semantic_th
     extra, _ = source_columns(names, [*(TAXONOMY_INPUTS if has_taxonomy else ()), NL_SCORE, *DETECTION_SCORES], semantic_thresholds)
     columns = {**features, **{name: expression for name, expression in extra.items() if name not in features}}
     required = [*features, *(TAXONOMY_INPUTS if has_taxonomy else ())]
-    complete = F.col("memorization_score").isNotNull()
+    complete = F.col("memorization_score").between(0.0, 1.0)  # not null, not NaN, a score (rows outside are flagged bad input)
     for name in required:
         complete = complete & columns[name].isNotNull() & ~F.isnan(columns[name])
     selected = raw.select(

@@ -40,6 +40,8 @@ def pile_control_tables(spark, run_dir: str, labels: list[str]) -> tuple[dict[st
     for index, (_, label, _) in enumerate(chosen):
         frame = spark.read.schema("sequence_id long, memorization_score double").parquet(f"{run_dir}/{label}")
         frame = frame.select(F.lit(index).alias("s"), "sequence_id", "memorization_score")  # declared schema: no inference job
+        # NaN and scores outside [0, 1] are bad input (flagged by the run), not scores; null is a row without score.
+        frame = frame.where(F.col("memorization_score").isNull() | F.col("memorization_score").between(0.0, 1.0))
         rows = frame if rows is None else rows.unionByName(frame)
     context = spark.sparkContext
     try:

@@ -6,6 +6,11 @@ import pyarrow as pa
 
 INVALID_REASON = "invalid_reason"
 INCOMPLETE_REASON = "incomplete_metrics_reason"
+# invalid_reason of rows whose input, rather than their tokens, is bad (docs/BAD_INPUT.md); metrics/tokens.py has the
+# token reasons.
+UNPARSEABLE_JSON_LINE = "unparseable_json_line"  # a JSON Lines line that is not a JSON object
+NULL_SEQUENCE_ID = "null_sequence_id"  # no id: missing, null, or not an integer
+INVALID_MEMORIZATION_SCORE = "memorization_score_not_in_0_1"  # NaN, outside [0, 1], or a string that is not a number
 
 # Every split is normalized to these columns before the filters run (utils/data/sources.py).
 IDENTITY_SCHEMA = pa.schema(

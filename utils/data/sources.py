@@ -13,12 +13,19 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 
 from utils.core.errors import ConfigError, DataSourceError
+from utils.core.schema import INVALID_REASON, UNPARSEABLE_JSON_LINE
 from utils.data.hub import locate_split
+from utils.data.parquet_schema import READS_INTEGERS, READS_NUMBERS, READS_SCORES, StoredColumn, consistent_type, file_schemas, read_type
 from utils.data.settings import LocalInput
 from utils.data.splits import FINAL_STEP, PILE_SCORE_COLUMN, Split, parse_split_name
 
 INPUT_ID_COLUMNS = ("sequence_id", "index", "Index")
 INPUT_TOKEN_COLUMNS = ("tokens", "Tokens")
+# A JSON Lines input's rows carry where they came from (utils/data/sources.json_lines); ids and scores are read as
+# text and parsed, so that "12" and 12 are the same id.
+JSON_LINE_COLUMNS = ("source_file", "source_line")
+JSON_SUFFIXES = (".jsonl", ".json", ".jsonl.gz", ".json.gz")
+JSON_LINE_SCHEMA = "sequence_id string, index string, tokens array<double>, memorization_score string"
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,9 @@ class SplitInput:
     # A local input's own columns beyond id, tokens and score (labels, a source tag), kept in the output after the
     # identity columns; None: not known before Spark reads the schema (remote paths), every such column is kept.
     extra_columns: tuple[str, ...] | None = ()
+    # The Arrow types Spark reads the columns with, widest over every file (utils/data/parquet_schema.py); None: Spark
+    # infers them (remote paths, JSON Lines).
+    read_schema: pa.Schema | None = None
 
 
 def resolve_splits(config) -> list[Split]:
@@ -80,7 +90,7 @@ def locate_path(path: str, name: str) -> SplitInput:
 def _checked_local(split: Split, item: LocalInput) -> SplitInput:
     path = Path(item.path).expanduser()
     remote = "://" in item.path and not item.path.startswith("file://")
-    fmt = item.format or ("json" if item.path.endswith((".jsonl", ".json", ".jsonl.gz")) else "parquet")
+    fmt = item.format or ("json" if _json_lines_path(path, remote) else "parquet")
     if fmt not in ("parquet", "json"):
         raise ConfigError(f"Local input {item.path}: format must be parquet or json, got {fmt!r}.")
     if remote:  # checked by Spark when it reads the schema
@@ -95,6 +105,16 @@ def _checked_local(split: Split, item: LocalInput) -> SplitInput:
     )
 
 
+def _json_lines_path(path: Path, remote: bool) -> bool:
+    """A file named like JSON Lines, or a local directory whose data files all are."""
+    if str(path).endswith(JSON_SUFFIXES):
+        return True
+    if remote or not path.is_dir():
+        return False
+    files = [p.name for p in path.iterdir() if p.is_file() and not p.name.startswith(("_", "."))]
+    return bool(files) and all(name.endswith(JSON_SUFFIXES) for name in files)
+
+
 def _checked(
     split: Split,
     location: str,
@@ -104,74 +124,153 @@ def _checked(
     optional_score: bool = False,
     keep_extra: bool = False,
 ) -> SplitInput:
-    """Reads the Parquet schema (footers only) and checks the columns the pipeline needs."""
+    """Reads every file's Parquet footer (no data), checks the columns the pipeline needs in each and picks the one
+    type that reads each column from all of them (utils/data/parquet_schema.py)."""
+    label = split.label
     try:
-        schema = pads.dataset(location, format="parquet", exclude_invalid_files=False).schema
+        files = pads.dataset(location, format="parquet", exclude_invalid_files=False).files
     except (pa.ArrowInvalid, OSError) as error:
-        raise DataSourceError(f"Split {split.label}: {location} is not readable Parquet ({error}).") from None
-    names = schema.names
-    id_column = next((c for c in INPUT_ID_COLUMNS if c in names), None)
-    tokens_column = next((c for c in INPUT_TOKEN_COLUMNS if c in names), None)
-    if id_column is None or tokens_column is None:
-        missing = "sequence_id (or index) column" if id_column is None else "tokens column"
-        raise DataSourceError(
-            f"Split {split.label}: {location} has no {missing} (its columns: {', '.join(names)}). "
-            "Rename the column in the file, or give the right file."
-        )
-    token_type = schema.field(tokens_column).type
-    if not (pa.types.is_list(token_type) or pa.types.is_large_list(token_type) or pa.types.is_fixed_size_list(token_type)) or not (
-        pa.types.is_integer(token_type.value_type) or pa.types.is_floating(token_type.value_type)
-    ):
-        raise DataSourceError(
-            f"Split {split.label}: column {tokens_column!r} in {location} is {token_type}; it must be a list of integer token ids."
-        )
-    if not pa.types.is_integer(schema.field(id_column).type):
-        raise DataSourceError(f"Split {split.label}: column {id_column!r} in {location} is {schema.field(id_column).type}, not an integer.")
-    if score_column and score_column not in names:
-        if optional_score:
-            score_column = None
-        else:
+        raise DataSourceError(f"Split {label}: {location} is not readable Parquet ({error}).") from None
+    schemas = file_schemas(label, location, files)
+    first_path, first = next(iter(schemas.items()))
+    id_column = next((c for c in INPUT_ID_COLUMNS if c in first.names), None)
+    tokens_column = next((c for c in INPUT_TOKEN_COLUMNS if c in first.names), None)
+    for path, schema in schemas.items():
+        for column, what in ((id_column, "sequence_id (or index) column"), (tokens_column, "tokens column")):
+            if column is None or column not in schema.names:
+                raise DataSourceError(
+                    f"Split {label}: {path} has no {what} (its columns: {', '.join(schema.names)}). "
+                    "Rename the column in the file, or give the right file."
+                )
+    if score_column and all(score_column not in schema.names for schema in schemas.values()):
+        if not optional_score:
             raise DataSourceError(
-                f"Split {split.label}: {location} has no memorization-score column {score_column!r} (columns: {', '.join(names)})."
+                f"Split {label}: {first_path} has no memorization-score column {score_column!r} (columns: {', '.join(first.names)})."
             )
+        score_column = None
+    token_type = read_type(label, _stored(label, schemas, tokens_column, element=True), READS_NUMBERS, "a list of integer token ids")
+    fields = [
+        pa.field(id_column, read_type(label, _stored(label, schemas, id_column), READS_INTEGERS, "an integer")),
+        pa.field(tokens_column, pa.list_(token_type)),
+    ]
+    if score_column:
+        fields.append(pa.field(score_column, read_type(label, _stored(label, schemas, score_column), READS_SCORES, "a number")))
     used = {id_column, tokens_column, score_column}
-    extra = tuple(name for name in names if name not in used) if keep_extra else ()
-    return SplitInput(split, location, fmt, id_column, tokens_column, score_column, default_score, extra)
+    names = list(dict.fromkeys(name for schema in schemas.values() for name in schema.names if name not in used))
+    extra = tuple(names) if keep_extra else ()
+    fields += [pa.field(name, consistent_type(label, _stored(label, schemas, name))) for name in extra]
+    return SplitInput(split, location, fmt, id_column, tokens_column, score_column, default_score, extra, pa.schema(fields))
+
+
+def _stored(label: str, schemas: dict[str, pa.Schema], column: str, element: bool = False) -> StoredColumn:
+    """The column's stored type per file that has it; `element`: a list column's element type (shown whole in errors)."""
+    types, shown = {}, {}
+    for path, schema in schemas.items():
+        if column in schema.names:
+            stored = schema.field(column).type
+            if element and not (pa.types.is_list(stored) or pa.types.is_large_list(stored) or pa.types.is_fixed_size_list(stored)):
+                raise DataSourceError(f"Split {label}: column {column!r} in {path} is {stored}; it must be a list of integer token ids.")
+            types[path], shown[path] = (stored.value_type if element else stored), stored
+    return StoredColumn(column, types, shown)
 
 
 def read_split(spark, source: SplitInput):
-    """The normalized DataFrame of one split (no Spark action)."""
+    """The normalized DataFrame of one split (no Spark action): BASE_SCHEMA's columns, `invalid_reason` set where the
+    input itself is unreadable (a JSON line that is not a JSON object), then the input's own columns."""
     from pyspark.sql import functions as F
-    from pyspark.sql import types as T
+    from pyspark.sql.types import DecimalType
 
     if source.format == "json":
-        schema = T.StructType(
-            [
-                T.StructField("sequence_id", T.LongType()),
-                T.StructField("index", T.LongType()),
-                T.StructField("tokens", T.ArrayType(T.DoubleType())),
-                T.StructField("memorization_score", T.DoubleType()),
-            ]
-        )
-        frame = spark.read.schema(schema).json(source.location)
-        frame = frame.withColumn("sequence_id", F.coalesce("sequence_id", "index"))
-        id_column, tokens_column, score = "sequence_id", "tokens", F.col("memorization_score")
+        frame, id_column, tokens_column, score_column = json_lines(spark, source.location), "sequence_id", "tokens", "memorization_score"
+        extra: tuple[str, ...] = JSON_LINE_COLUMNS
     else:
-        frame = spark.read.parquet(source.location)
-        id_column, tokens_column = source.id_column, source.tokens_column
-        score = F.col(source.score_column) if source.score_column else F.lit(source.default_score)
+        frame = spark.read.schema(_spark_schema(spark, source)).parquet(source.location)
+        id_column, tokens_column, score_column = source.id_column, source.tokens_column, source.score_column
+        extra = (
+            source.extra_columns
+            if source.extra_columns is not None
+            else tuple(name for name in frame.columns if name not in {id_column, tokens_column, score_column})
+        )
     split = source.split
-    extra = source.extra_columns
-    if extra is None:
-        extra = tuple(name for name in frame.columns if name not in {id_column, tokens_column, source.score_column})
+    tokens = F.col(tokens_column)
+    if isinstance(frame.schema[tokens_column].dataType.elementType, DecimalType):  # uint64 ids: see parquet_schema.READS_INTEGERS
+        tokens = tokens.cast("array<double>")
+    reason = F.col(INVALID_REASON) if INVALID_REASON in frame.columns else F.lit(None).cast("string")
     return frame.select(
-        F.col(id_column).cast("long").alias("sequence_id"),
-        F.col(tokens_column).alias("tokens"),
-        score.cast("double").alias("memorization_score"),
+        F.expr(f"try_cast(`{id_column}` as bigint)").alias("sequence_id"),
+        tokens.alias("tokens"),
+        _score(frame, score_column, source.default_score).alias("memorization_score"),
         F.lit(split.dataset).alias("dataset"),
         F.lit(split.name).alias("split"),
         F.lit(split.scheme or None).cast("string").alias("scheme"),
         F.lit(split.model or None).cast("string").alias("model"),
         F.lit(split.step if split.model else None).cast("long").alias("checkpoint"),
+        reason.alias(INVALID_REASON),
         *[F.col(f"`{name}`") for name in extra],
+    )
+
+
+def _spark_schema(spark, source: SplitInput):
+    """The schema to read the Parquet input with: the widest type over its files (checked before Spark), or for a remote
+    input the one Spark infers with integer ids widened to bigint so that files of other widths read too."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+    from pyspark.sql.types import ArrayType, IntegralType, LongType, StructField, StructType
+
+    if source.read_schema is not None:
+        return from_arrow_schema(source.read_schema)
+    fields = []
+    for field in spark.read.parquet(source.location).schema.fields:
+        kind = field.dataType
+        if field.name == source.id_column and isinstance(kind, IntegralType):
+            kind = LongType()
+        elif field.name == source.tokens_column and isinstance(kind, ArrayType) and isinstance(kind.elementType, IntegralType):
+            kind = ArrayType(LongType())
+        fields.append(StructField(field.name, kind))
+    return StructType(fields)
+
+
+def _score(frame, column: str | None, default: float | None):
+    """memorization_score as a double: numbers as stored, numeric strings parsed; a string that is not a number becomes
+    NaN so that the pass flags it (a score must be a number in [0, 1])."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import StringType
+
+    if column is None:
+        return F.lit(default).cast("double")
+    raw = F.col(f"`{column}`")
+    if not isinstance(frame.schema[column].dataType, StringType):
+        return raw.cast("double")
+    parsed = F.expr(f"try_cast(`{column}` as double)")
+    return F.when(raw.isNotNull() & parsed.isNull(), F.lit(float("nan"))).otherwise(parsed)
+
+
+def json_lines(spark, location: str):
+    """JSON Lines as rows with their file and line number (`source_file`, `source_line`, 1-based), and
+    `invalid_reason` = unparseable_json_line where a line is not a JSON object. Blank lines are not rows.
+
+    Spark gives no line numbers: each line's position in its file is its rank within the block of the file that a task
+    reads (`_metadata.file_block_start`), plus the lines of the file's earlier blocks, counted in the same query.
+    """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    lines = spark.read.text(location).select(
+        "value",
+        F.col("_metadata.file_path").alias("source_file"),
+        F.col("_metadata.file_block_start").alias("block"),
+        F.monotonically_increasing_id().alias("position"),
+    )
+    blocks = lines.groupBy("source_file", "block").agg(F.min("position").alias("first"), F.count(F.lit(1)).alias("lines"))
+    blocks = blocks.withColumn("before", F.sum("lines").over(Window.partitionBy("source_file").orderBy("block")) - F.col("lines"))
+    numbered = lines.join(F.broadcast(blocks), ["source_file", "block"])
+    numbered = numbered.where(F.trim("value") != "")
+    parsed = F.from_json("value", JSON_LINE_SCHEMA)
+    is_object = F.expr("coalesce(startswith(schema_of_variant(try_parse_json(value)), 'OBJECT'), false)")
+    return numbered.select(
+        F.coalesce(parsed["sequence_id"], parsed["index"]).alias("sequence_id"),
+        parsed["tokens"].alias("tokens"),
+        parsed["memorization_score"].alias("memorization_score"),
+        F.when(~is_object, F.lit(UNPARSEABLE_JSON_LINE)).alias(INVALID_REASON),
+        "source_file",
+        (F.col("before") + F.col("position") - F.col("first") + 1).alias("source_line"),
     )

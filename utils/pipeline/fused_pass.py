@@ -19,7 +19,14 @@ from filters.base import Filter
 from metrics.tokens import validate_tokens
 from utils.core.errors import BadRecordError
 from utils.core.resources import Resources
-from utils.core.schema import IDENTITY_SCHEMA, INCOMPLETE_REASON, INVALID_REASON, own_columns
+from utils.core.schema import (
+    IDENTITY_SCHEMA,
+    INCOMPLETE_REASON,
+    INVALID_MEMORIZATION_SCORE,
+    INVALID_REASON,
+    NULL_SEQUENCE_ID,
+    own_columns,
+)
 from utils.pipeline.plan import Plan
 
 log = logging.getLogger(__name__)
@@ -31,6 +38,7 @@ class FilterContractError(RuntimeError):
 
 FILTER_ERROR = "filter_error:{name}"  # invalid_reason of a row on which that filter raised
 LOGGED_FILTER_ERRORS = 5  # per pass: the first few messages go to the executor's log
+BAD_ROWS_SCHEMA = pa.schema([("reason", pa.string()), ("location", pa.string()), ("rank", pa.int64())])
 
 
 class FusedPass:
@@ -80,11 +88,33 @@ class FusedPass:
         for batch in batches:
             yield self.process(batch, instances)
 
-    def process(self, batch: pa.RecordBatch, instances: list[Filter]) -> pa.RecordBatch:
+    def bad_rows(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        """The row checks alone, no filter run: (reason, where) of each bad row (run before the pass under `raise`, so
+        that a bad record stops the run before any metric is computed, with no task failing)."""
+        for batch in batches:
+            columns, reasons = self.checked(batch)
+            bad = np.flatnonzero(reasons != None)  # noqa: E711  (object array: elementwise test for None)
+            yield pa.RecordBatch.from_pydict(
+                {
+                    "reason": reasons[bad].tolist(),
+                    "location": [_where(columns, int(row)) for row in bad],
+                    "rank": _rank(columns).take(pa.array(bad, pa.int64())),
+                },
+                schema=BAD_ROWS_SCHEMA,
+            )
+
+    def checked(self, batch: pa.RecordBatch) -> tuple[dict[str, pa.Array], np.ndarray]:
+        """The batch's columns (tokens as int32 lists) and each row's invalid_reason (None: valid)."""
         columns = {name: batch.column(name) for name in batch.schema.names}
         tokens, reasons = validate_tokens(columns["tokens"], self.vocab_size)
         columns["tokens"] = tokens
         _flag_outside_limits(tokens, reasons, self.token_limits)
+        _flag_input_problems(columns, reasons)
+        return columns, reasons
+
+    def process(self, batch: pa.RecordBatch, instances: list[Filter]) -> pa.RecordBatch:
+        columns, reasons = self.checked(batch)
+        tokens = columns["tokens"]
         if self.policy == "raise" and (reasons != None).any():  # noqa: E711  (object array: elementwise test for None)
             first = int(np.flatnonzero(reasons != None)[0])  # noqa: E711
             raise self.bad_record(columns, first, reasons[first])
@@ -166,9 +196,36 @@ class FusedPass:
 
     def bad_record(self, columns: dict[str, pa.Array], row: int, reason: str) -> BadRecordError:
         return BadRecordError(
-            f"Bad record in split {self.split_label}, sequence_id {columns['sequence_id'][row].as_py()}: "
+            f"Bad record in split {self.split_label}, {_where(columns, row)}: "
             f"{reason} (data.bad_records=raise; use 'null' to keep such rows flagged instead)."
         )
+
+
+def first_bad_record(spark, frame, plan: Plan, resources: Resources, split_label: str, vocab_size: int | None) -> BadRecordError | None:
+    """The error naming the split's first bad row (file and line, or sequence_id) and its reason, from one Spark job of
+    the row checks alone; None when every row is valid."""
+    from pyspark.sql import functions as F
+
+    fused = FusedPass.for_plan(plan, resources, split_label, "raise", vocab_size, own_columns(frame.columns))
+    spark.sparkContext.setJobDescription(f"{split_label}: check every row before computing (bad_records=raise)")
+    try:
+        bad = frame.mapInArrow(fused.bad_rows, "reason string, location string, rank long")
+        found = (
+            bad.groupBy("reason")
+            .agg(F.count(F.lit(1)).alias("rows"), F.min_by("location", "rank").alias("location"), F.min("rank").alias("rank"))
+            .collect()
+        )
+    finally:
+        spark.sparkContext.setJobDescription(None)
+    if not found:
+        return None
+    total = sum(row["rows"] for row in found)
+    first = min(found, key=lambda row: row["rank"])
+    return BadRecordError(
+        f"Bad record in split {split_label}, {first['location']}: {first['reason']} ({total} bad row(s): "
+        + ", ".join(f"{row['reason']} {row['rows']}" for row in sorted(found, key=lambda row: row["reason"]))
+        + "; data.bad_records=raise; use 'null' to keep such rows flagged instead)."
+    )
 
 
 def apply_plan(frame, plan: Plan, resources: Resources, split_label: str, policy: str, vocab_size: int | None):
@@ -200,6 +257,39 @@ def _flag_outside_limits(tokens: pa.Array, reasons: np.ndarray, limits: tuple[tu
         rows = np.unique(row_of_value[values >= limit])
         rows = rows[reasons[rows] == None]  # noqa: E711  (object array: elementwise test for None)
         reasons[rows] = reason
+
+
+def _flag_input_problems(columns: dict[str, pa.Array], reasons: np.ndarray) -> None:
+    """Sets the reason of rows whose input is bad besides their tokens: the reader's own (a JSON line that is not an
+    object) over any token reason, then on still-valid rows a null sequence_id, then a memorization_score that is not a
+    number in [0, 1] (null is allowed: no score known)."""
+    given = columns.get(INVALID_REASON)
+    if given is not None and given.null_count < len(given):
+        found = given.to_numpy(zero_copy_only=False)
+        reasons[found != None] = found[found != None]  # noqa: E711  (object array: elementwise test for None)
+    if "sequence_id" in columns:
+        no_id = columns["sequence_id"].is_null().to_numpy(zero_copy_only=False)
+        reasons[no_id & (reasons == None)] = NULL_SEQUENCE_ID  # noqa: E711
+    if "memorization_score" in columns:
+        score = columns["memorization_score"].to_numpy(zero_copy_only=False).astype(np.float64)  # null -> NaN
+        known = ~columns["memorization_score"].is_null().to_numpy(zero_copy_only=False)
+        with np.errstate(invalid="ignore"):
+            bad = known & ~((score >= 0) & (score <= 1))
+        reasons[bad & (reasons == None)] = INVALID_MEMORIZATION_SCORE  # noqa: E711
+
+
+def _rank(columns: dict[str, pa.Array]) -> pa.Array:
+    """Which bad row is reported first: the lowest line (JSON Lines), else the lowest sequence_id (no id: first)."""
+    order = columns["source_line"] if "source_line" in columns else columns["sequence_id"]
+    return pc.fill_null(order.cast(pa.int64()), -1)
+
+
+def _where(columns: dict[str, pa.Array], row: int) -> str:
+    """How to find a row: its file and line (JSON Lines), else its sequence_id."""
+    if "source_line" in columns and "source_file" in columns:
+        return f"{columns['source_file'][row].as_py()} line {columns['source_line'][row].as_py()}"
+    sequence_id = columns["sequence_id"][row].as_py()
+    return "a row without sequence_id" if sequence_id is None else f"sequence_id {sequence_id}"
 
 
 def _incomplete_reasons(tokens: pa.Array, invalid: pa.Array, min_tokens: int | None) -> pa.Array:

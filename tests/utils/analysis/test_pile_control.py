@@ -9,7 +9,8 @@ from utils.analysis.pile_control import pile_control_tables, pile_splits
 
 
 def pile_run(tmp_path):
-    """The same 500 rows scored by three sizes (k/32 scores, larger sizes memorizing more) and one null score."""
+    """The same 500 rows scored by three sizes (k/32 scores, larger sizes memorizing more), one null score and three bad
+    ones (NaN, outside [0, 1]: the run flags them; the analysis leaves them out)."""
     rng = np.random.default_rng(11)
     scores = {}
     for size, memorized in (("70m", 0.02), ("160m", 0.05), ("1b", 0.1)):
@@ -18,8 +19,8 @@ def pile_run(tmp_path):
         scores[size] = values
         path = tmp_path / "pile" / f"duped.{size}"
         path.mkdir(parents=True)
-        column = pa.array([*values.tolist(), None], pa.float64())
-        pq.write_table(pa.table({"sequence_id": pa.array(range(501), pa.int64()), "memorization_score": column}), path / "part-0.parquet")
+        column = pa.array([*values.tolist(), None, float("nan"), 2.0, -1.0], pa.float64())
+        pq.write_table(pa.table({"sequence_id": pa.array(range(504), pa.int64()), "memorization_score": column}), path / "part-0.parquet")
     return scores
 
 

@@ -1,7 +1,9 @@
 """Input splits: the run's splits from datasets x schemes x models, each input's columns checked from its Parquet
 footer before any Spark job (id, tokens, score, their types), and the normalized frame Spark reads."""
 
+import gzip
 import json
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -63,7 +65,7 @@ def test_a_local_parquet_keeps_its_own_columns_and_finds_index_and_an_optional_s
         ({"sequence_id": [1, 2], "ids": TOKENS}, "has no tokens column"),
         ({"sequence_id": [1, 2], "tokens": ["a b", "c"]}, "column 'tokens' in .* is string; it must be a list of integer token ids"),
         ({"sequence_id": [1, 2], "tokens": pa.array([["a"], ["b"]])}, r"is list<\w+: string>"),
-        ({"sequence_id": ["1", "2"], "tokens": TOKENS}, "column 'sequence_id' in .* is string, not an integer"),
+        ({"sequence_id": ["1", "2"], "tokens": TOKENS}, "column 'sequence_id' in .* is string; it must be an integer"),
     ],
 )
 def test_a_column_the_pipeline_needs_missing_or_of_the_wrong_type_is_one_error(tmp_path, columns, message):
@@ -108,7 +110,8 @@ def test_read_split_normalizes_columns_and_types(spark, tmp_path):
     path = write(tmp_path / "rows.parquet", index=pa.array([7, 8], pa.int32()), tokens=TOKENS, label=["x", "y"])
     source = locate_path(path, "rows")
     frame = read_split(spark, source)
-    assert frame.columns == ["sequence_id", "tokens", "memorization_score", "dataset", "split", "scheme", "model", "checkpoint", "label"]
+    identity = ["dataset", "split", "scheme", "model", "checkpoint"]
+    assert frame.columns == ["sequence_id", "tokens", "memorization_score", *identity, "invalid_reason", "label"]
     rows = [row.asDict() for row in frame.orderBy("sequence_id").collect()]
     assert rows[0] == {
         "sequence_id": 7,
@@ -119,6 +122,7 @@ def test_read_split_normalizes_columns_and_types(spark, tmp_path):
         "scheme": None,
         "model": None,
         "checkpoint": None,
+        "invalid_reason": None,
         "label": "x",
     }
     assert dict(frame.dtypes)["sequence_id"] == "bigint" and dict(frame.dtypes)["memorization_score"] == "double"
@@ -130,3 +134,62 @@ def test_read_split_of_json_lines_takes_index_when_sequence_id_is_missing(spark,
     frame = read_split(spark, locate_path(str(tmp_path / "rows.jsonl"), "rows"))
     rows = sorted((r.sequence_id, r.tokens, r.memorization_score) for r in frame.collect())
     assert rows == [(1, [1.0, 2.0], 1.0), (2, [3.0], None)]
+
+
+def test_files_of_one_input_with_different_integer_widths_are_read_as_the_widest(spark, tmp_path):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    write(folder / "a.parquet", sequence_id=pa.array([1], pa.int32()), tokens=pa.array([[1, 2]], pa.list_(pa.int32())), tag=["a"])
+    write(folder / "b.parquet", sequence_id=pa.array([2], pa.int64()), tokens=pa.array([[3, 2**40]], pa.list_(pa.int64())))
+    write(folder / "c.parquet", sequence_id=pa.array([3], pa.uint16()), tokens=pa.array([[5]], pa.large_list(pa.uint8())), tag=["c"])
+    source = locate_path(str(folder), "mixed")
+    assert source.read_schema.field("tokens").type == pa.list_(pa.int64()) and source.extra_columns == ("tag",)
+    rows = sorted((r.sequence_id, r.tokens, r.tag) for r in read_split(spark, source).collect())
+    assert rows == [(1, [1, 2], "a"), (2, [3, 2**40], None), (3, [5], "c")]  # a column a file lacks is null there
+
+
+def test_a_file_no_common_type_reads_or_lacking_a_column_is_named(tmp_path):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    write(folder / "a.parquet", sequence_id=[1], tokens=pa.array([[1]], pa.list_(pa.int64())))
+    write(folder / "b.parquet", sequence_id=[2], tokens=pa.array([[1.0]], pa.list_(pa.float64())))
+    with pytest.raises(
+        DataSourceError, match=r"Split local/bad: column 'tokens' is list<.*int64> in .*a.parquet but list<.*double> in .*b.parquet"
+    ):
+        locate_path(str(folder), "bad")
+    write(folder / "b.parquet", sequence_id=[2], ids=pa.array([[1]], pa.list_(pa.int64())))
+    with pytest.raises(DataSourceError, match=r"Split local/bad: .*b.parquet has no tokens column \(its columns: sequence_id, ids\)"):
+        locate_path(str(folder), "bad")
+    write(folder / "b.parquet", sequence_id=[2], tokens=pa.array([1], pa.int64()))
+    with pytest.raises(DataSourceError, match=r"column 'tokens' in .*b.parquet is int64; it must be a list of integer token ids"):
+        locate_path(str(folder), "bad")
+
+
+def test_score_strings_that_are_numbers_are_read_and_others_become_nan(spark, tmp_path):
+    path = write(
+        tmp_path / "s.parquet", sequence_id=[1, 2, 3, 4], tokens=pa.array([[1]] * 4), memorization_score=["0.25", " 1 ", "high", None]
+    )
+    scores = dict((r.sequence_id, r.memorization_score) for r in read_split(spark, locate_path(path, "s")).collect())
+    assert scores[1] == 0.25 and scores[2] == 1.0 and scores[3] != scores[3] and scores[4] is None  # NaN: flagged by the pass
+
+
+def test_json_lines_keep_their_file_and_line_and_a_line_that_is_not_an_object_is_flagged(spark, tmp_path):
+    lines = [json.dumps({"sequence_id": i, "tokens": [i], "memorization_score": str(i % 2)}) for i in range(1, 3001)]
+    lines[99] = lines[99][:20]  # line 100: cut short
+    lines[1999] = "[1, 2]"  # line 2000: JSON but not an object
+    lines[2499] = ""  # line 2500: blank, not a row
+    folder = tmp_path / "lines"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text("\n".join(lines) + "\n")
+    with gzip.open(folder / "b.jsonl.gz", "wt") as handle:
+        handle.write('{"index": "7", "tokens": [1, 2]}\nnot json\n')
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "16k")  # a.jsonl is read as several blocks by several tasks
+    try:
+        rows = read_split(spark, locate_path(str(folder), "lines")).select("sequence_id", "invalid_reason", "source_file", "source_line")
+        found = {(Path(r.source_file).name, r.source_line): (r.sequence_id, r.invalid_reason) for r in rows.collect()}
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
+    assert len(found) == 3001  # 2999 lines of a.jsonl, 2 of b.jsonl.gz; each line once
+    assert all(found[("a.jsonl", line)] == (line, None) for line in range(1, 3001) if line not in (100, 2000, 2500))
+    assert found[("a.jsonl", 100)] == found[("a.jsonl", 2000)] == (None, "unparseable_json_line")
+    assert found[("b.jsonl.gz", 1)] == (7, None) and found[("b.jsonl.gz", 2)] == (None, "unparseable_json_line")

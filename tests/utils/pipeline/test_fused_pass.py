@@ -7,7 +7,7 @@ from metrics.repetition import token_repetition
 from tests.conftest import SHARED_TOKENIZER, require_shared
 from utils.core.resources import Resources
 from utils.data.splits import Split
-from utils.pipeline.fused_pass import apply_plan
+from utils.pipeline.fused_pass import apply_plan, first_bad_record
 from utils.pipeline.plan import build_plan
 from utils.runtime.tokenizers import TokenizerBroadcasts, TokenizerSettings
 
@@ -85,3 +85,47 @@ def test_empty_plan_still_validates(spark):
     rows = [(1, [1, 2], None, "local", "t", None, None, None), (2, [], None, "local", "t", None, None, None)]
     out = apply_plan(frame_of(spark, rows), build_plan(()), Resources(), "local/t", "null", None)
     assert sorted((r["sequence_id"], r["invalid_reason"]) for r in out.collect()) == [(1, None), (2, "empty_tokens")]
+
+
+def test_a_null_id_and_a_score_outside_0_1_are_flagged_after_the_tokens_and_the_reader_s_reason_first(spark, handle):
+    nan = float("nan")
+    rows = [
+        (1, [1, 2], 0.5, None),
+        (None, [1, 2], 1.0, None),  # no id
+        (3, [1, 2], 2.0, None),
+        (4, [1, 2], -1.0, None),
+        (5, [1, 2], nan, None),
+        (6, [1, 2], None, None),  # no score known: allowed
+        (7, [1, 2], 0.0, None),
+        (None, [], 7.0, None),  # the token reason comes first
+        (None, None, nan, "unparseable_json_line"),  # the reader's reason comes before all
+    ]
+    frame = spark.createDataFrame(
+        [(*row[:3], "local", "t", None, None, None, row[3]) for row in rows],
+        "sequence_id long, tokens array<long>, memorization_score double, dataset string, split string, scheme string, "
+        "model string, checkpoint long, invalid_reason string",
+    )
+    plan = build_plan(("detokenize", "compression"))
+    out = apply_plan(frame.coalesce(1), plan, Resources(tokenizer=handle), "local/t", "null", handle.vocab_size).collect()
+    assert [row["invalid_reason"] for row in out] == [
+        None,
+        "null_sequence_id",
+        "memorization_score_not_in_0_1",
+        "memorization_score_not_in_0_1",
+        "memorization_score_not_in_0_1",
+        None,
+        None,
+        "empty_tokens",
+        "unparseable_json_line",
+    ]
+    assert [row["zlib_ratio"] is None for row in out] == [row["invalid_reason"] is not None for row in out]  # flagged: null metrics
+    assert [row["memorization_score"] for row in out][2:4] == [2.0, -1.0]  # the score is written as given
+
+
+def test_first_bad_record_names_the_lowest_row_and_counts_every_reason_without_failing_a_task(spark):
+    rows = [(9, [1], 2.0), (4, [1], 1.0), (7, [-1], 0.5), (3, [1], -0.5), (8, [1], 0.5)]
+    frame = frame_of(spark, [(*row, "local", "t", None, None, None) for row in rows]).repartition(2)
+    error = first_bad_record(spark, frame, build_plan(()), Resources(), "local/t", None)
+    assert str(error).startswith("Bad record in split local/t, sequence_id 3: memorization_score_not_in_0_1 (3 bad row(s): ")
+    assert "memorization_score_not_in_0_1 2, negative_token_id 1" in str(error)
+    assert first_bad_record(spark, frame.where("sequence_id in (4, 8)"), build_plan(()), Resources(), "local/t", None) is None
