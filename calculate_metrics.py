@@ -10,6 +10,7 @@ python calculate_metrics.py report outputs/RUN_ID            # HTML report of a 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 from pathlib import Path
@@ -48,6 +49,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--driver-budget", default="2g", help="bytes of a split's analysis columns the driver may hold (default 2g)"
     )
     analyze_parser.add_argument("--master", help="Spark master (default from --config, else local[*])")
+    analyze_parser.add_argument("--break-lock", action="store_true", help="take over the run directory's lock (its holder is dead)")
     analyze_parser.add_argument("--config", help="YAML config whose spark section to use")
     parser.add_argument("--config", help="YAML config file (see configs/default.yaml)")
     parser.add_argument("--sample", action="store_true", help="run on the bundled offline sample (configs/sample.yaml)")
@@ -66,6 +68,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--tokenizer", help="tokenizer.json (or its directory) to use instead of the split's model")
     parser.add_argument("--bad-records", choices=("null", "raise"), help="keep bad rows flagged (null) or stop (raise)")
     parser.add_argument("--overwrite", action="store_true", help="recompute splits already complete in this --run-id")
+    parser.add_argument("--break-lock", action="store_true", help="take over the run directory's lock (its holder is dead)")
     parser.add_argument("--concurrent-splits", type=int, help="compute this many splits at the same time (default 1)")
     parser.add_argument("--dry-run", action="store_true", help="validate and print the plan; run nothing")
     parser.add_argument("--quiet", action="store_true", help="log warnings only")
@@ -105,7 +108,7 @@ def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
         value = getattr(args, name)
         if value is not None:
             sections[section][key] = value
-    for flag in ("overwrite", "dry_run"):
+    for flag in ("overwrite", "dry_run", "break_lock"):
         if getattr(args, flag):
             sections["run"][flag] = True
     raw: dict[str, Any] = {key: value for key, value in sections.items() if value}
@@ -180,14 +183,16 @@ def analyze(args: argparse.Namespace) -> int:
         if is_local(run_dir):  # checked before Spark starts; other file systems need Spark's Hadoop client
             run_dir = str(Path(run_dir.removeprefix("file:")).resolve())
             choose_splits(run_dir, LocalFiles(), splits)
+        from utils.data.run_lock import RunLock
         from utils.data.storage import Storage
         from utils.runtime.spark_session import build_spark_session
 
         spark = build_spark_session(config.spark)
         storage = Storage(spark)
-        result = run_analysis(
-            spark, storage, storage.qualify(run_dir), splits, features, args.seed, thresholds, args.engine, budget, progress=print
-        )
+        run_dir = storage.qualify(run_dir)
+        # The run's own lock: no analysis of a run still being written, and no two analyses writing _analysis at once.
+        with RunLock(storage, run_dir, "analyze", args.break_lock) if storage.exists(run_dir) else contextlib.nullcontext():
+            result = run_analysis(spark, storage, run_dir, splits, features, args.seed, thresholds, args.engine, budget, progress=print)
     except PipelineError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

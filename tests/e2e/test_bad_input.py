@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +20,8 @@ import pytest
 
 from calculate_metrics import main
 from tests.conftest import ROOT
-from tests.e2e.sample_runs import sample_args
+from tests.e2e.sample_runs import sample_args, start_cli
+from tests.standalone_cluster import kill_group
 
 TOKENS = pa.list_(pa.int64())
 
@@ -200,3 +202,124 @@ def test_bad_input_catalogue_names_existing_tests():
         assert references, f"docs/BAD_INPUT.md row names no test: {row}"
         for module, function in references:
             assert re.search(rf"^def {function}\(", (ROOT / module).read_text(), re.M), f"{module}::{function} does not exist ({row})"
+
+
+def bad_inputs(sample_dir: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A Parquet directory whose files store ids with different widths, with a null id and scores outside [0, 1]; and
+    JSON Lines with a line cut short, a line that is not JSON, and a score that is not a number."""
+    a, b = sample_rows(sample_dir)
+    folder = tmp_path / "widths"
+    folder.mkdir()
+    int32 = pa.list_(pa.int32())
+    pq.write_table(
+        pa.table({"sequence_id": pa.array([1, 2], pa.int32()), "tokens": pa.array([a, b], int32), "memorization_score": [1.0, 2.0]}),
+        folder / "a.parquet",
+    )
+    pq.write_table(
+        pa.table(
+            {"sequence_id": pa.array([3, None, 5]), "tokens": pa.array([a, b, a], TOKENS), "memorization_score": [float("nan"), 0.5, -1.0]}
+        ),
+        folder / "b.parquet",
+    )
+    lines = tmp_path / "lines.jsonl"
+    records = [{"sequence_id": 10, "tokens": a, "memorization_score": "0.5"}, {"sequence_id": 11, "tokens": b}]
+    text = [json.dumps(records[0]), json.dumps(records[1])[:40], "not json", json.dumps({**records[1], "memorization_score": "high"})]
+    lines.write_text("\n".join(text) + "\n")
+    return folder, lines
+
+
+def test_mixed_widths_null_ids_bad_scores_and_broken_json_lines_are_rows_with_their_reason(sample_dir, spark, tmp_path):
+    folder, lines = bad_inputs(sample_dir, tmp_path)
+    command = sample_command(
+        sample_dir, tmp_path, "--datasets", "local", "--local_inputs", f"{folder},{lines}", "--filters", "detokenize,compression"
+    )
+    assert main(command) == 0
+    table = pd.read_parquet(tmp_path / "out" / "bad" / "local" / "widths")
+    assert sorted(table.sequence_id.fillna(-1).astype(int)) == [-1, 1, 2, 3, 5]  # every row once, the int32 file's too
+    reasons = dict(zip(table.sequence_id.fillna(-1).astype(int), table.invalid_reason))
+    assert reasons == {
+        1: None,
+        2: "memorization_score_not_in_0_1",
+        3: "memorization_score_not_in_0_1",
+        -1: "null_sequence_id",
+        5: "memorization_score_not_in_0_1",
+    }
+    assert (
+        table.loc[table.invalid_reason.notna(), "zlib_ratio"].isna().all() and table.loc[table.sequence_id == 1, "zlib_ratio"].notna().all()
+    )
+    json_rows = pd.read_parquet(tmp_path / "out" / "bad" / "local" / "lines").sort_values("source_line")
+    assert (
+        json_rows.source_line.tolist() == [1, 2, 3, 4]
+        and (json_rows.source_file == lines.resolve().as_uri().replace("file:///", "file:/")).all()
+    )
+    assert json_rows.invalid_reason.tolist() == [None, "unparseable_json_line", "unparseable_json_line", "memorization_score_not_in_0_1"]
+    assert json_rows.memorization_score.iloc[0] == 0.5  # a number given as a string is read
+    manifest = json.loads((tmp_path / "out" / "bad" / "_manifest.json").read_text())
+    assert manifest["splits"]["local/lines"]["flagged_rows"] == {"unparseable_json_line": 2, "memorization_score_not_in_0_1": 1}
+    assert manifest["splits"]["local/widths"]["input_rows"] == manifest["splits"]["local/widths"]["output_rows"] == 5
+
+
+def test_under_raise_a_bad_row_is_one_error_line_naming_file_and_line_with_no_stack_trace_on_the_console(sample_dir, tmp_path):
+    """A real child process: what the console shows, Spark's own logging included."""
+    _, lines = bad_inputs(sample_dir, tmp_path)
+    arguments = sample_args(
+        sample_dir,
+        tmp_path / "out",
+        "raised",
+        "--datasets",
+        "local",
+        "--local-inputs",
+        str(lines),
+        "--filters",
+        "detokenize",
+        "--bad-records",
+        "raise",
+        ui_port=4070,
+    )
+    process = start_cli(arguments, tmp_path / "console.log", cwd=tmp_path)
+    assert process.wait(timeout=600) == 2
+    console = (tmp_path / "console.log").read_text()
+    errors = [
+        line for line in console.splitlines() if "error:" in line.lower() or "exception" in line.lower() or "traceback" in line.lower()
+    ]
+    assert len(errors) == 1 and errors[0].endswith(
+        f"error: Bad record in split local/lines, {lines.resolve().as_uri().replace('file:///', 'file:/')} line 2: unparseable_json_line "
+        "(3 bad row(s): memorization_score_not_in_0_1 1, unparseable_json_line 2; "
+        "data.bad_records=raise; use 'null' to keep such rows flagged instead)."
+    ), console[-3000:]
+    assert "\tat " not in console and not (tmp_path / "out" / "raised" / "local").exists()
+
+
+def test_a_second_run_on_a_run_directory_in_use_is_one_line_naming_the_first(sample_dir, spark, tmp_path, capsys):
+    """Two runs with the same --output and --run-id started seconds apart: the first completes, the second is refused."""
+    folder, _ = bad_inputs(sample_dir, tmp_path)
+    arguments = sample_args(
+        sample_dir,
+        tmp_path / "out",
+        "shared",
+        "--datasets",
+        "local",
+        "--local-inputs",
+        str(folder),
+        "--filters",
+        "detokenize,compression",
+        ui_port=4075,
+    )
+    first = start_cli(arguments, tmp_path / "first.log", cwd=tmp_path)
+    try:
+        lock = tmp_path / "out" / "shared" / "_RUN_LOCK"
+        deadline = time.time() + 300
+        while not lock.exists() and first.poll() is None and time.time() < deadline:
+            time.sleep(0.1)
+        assert lock.exists(), (tmp_path / "first.log").read_text()[-3000:]
+        capsys.readouterr()
+        assert main(arguments) == 2
+        error = capsys.readouterr().err
+        lines = [line for line in error.splitlines() if not line.startswith("Spark UI: ")]
+        assert len(lines) == 1 and lines[0].startswith(f"error: Run directory {(tmp_path / 'out' / 'shared').resolve().as_uri()} ")
+        assert f"is in use by `calculate_metrics` (pid {first.pid} on host " in lines[0] and "--break-lock" in lines[0]
+        assert first.wait(timeout=600) == 0, (tmp_path / "first.log").read_text()[-3000:]
+    finally:
+        kill_group(first)
+    assert not lock.exists() and json.loads((tmp_path / "out" / "shared" / "_manifest.json").read_text())["status"] == "complete"
+    assert main(arguments) == 0  # free again: the same run directory, resumed (both splits already complete)

@@ -202,6 +202,7 @@ class SemanticProvider(Provider):
         context = self.spark.sparkContext
         schema = _counts_schema(len(thresholds))
         try:
+            context.setJobDescription("semantic duplicates: count the rows to compare with the corpus")
             query_rows = queries.count()
             files = [str(path) for path in parquet_files(cache)]
             chunks = max(1, math.ceil(query_rows / settings.query_block))

@@ -7,6 +7,9 @@ The driver commits splits by rename and writes small JSON files here, so the sam
 from __future__ import annotations
 
 import json
+import os
+import time
+import uuid
 from typing import Any
 
 # A directory holding this file was completed, then moved into place (hub cache split, output split, the sample).
@@ -85,8 +88,49 @@ class Storage:
     def read_json(self, path: str) -> Any:
         return json.loads(self.read_text(path))
 
+    def create_new(self, path: str, data: bytes) -> bool:
+        """Creates `path` holding `data` unless it exists; False when it does. Atomic where the file system's exclusive
+        create is (local disks, HDFS); on object stores (S3) two writers racing within the same moment may both win."""
+        local = self._local(path)
+        if local is not None:
+            try:
+                handle = os.open(local, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                return False
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            return True
+        try:
+            stream = self._fs(path).create(self._path(path), False)
+        except Exception as error:  # noqa: BLE001  (Py4J wraps the Java exception)
+            if "FileAlreadyExistsException" in str(error) or self.exists(path):
+                return False
+            raise
+        try:
+            stream.write(bytearray(data))
+        finally:
+            stream.close()
+        return True
+
+    def modified(self, path: str) -> float:
+        """Seconds since the epoch of the file's last modification."""
+        return int(self._fs(path).getFileStatus(self._path(path)).getModificationTime()) / 1000
+
+    def touch(self, path: str) -> None:
+        """Sets the file's modification time to now."""
+        local = self._local(path)
+        if local is not None:
+            os.utime(local)
+        else:
+            self._fs(path).setTimes(self._path(path), int(time.time() * 1000), -1)
+
+    def _local(self, path: str) -> str | None:
+        """The driver-local path of a `file:` URI or plain path, else None."""
+        uri = self._fs(path).makeQualified(self._path(path)).toUri()
+        return str(uri.getPath()) if uri.getScheme() == "file" else None
+
     def check_writable(self, directory: str) -> None:
-        probe = directory.rstrip("/") + "/_write_probe"
+        probe = f"{directory.rstrip('/')}/_write_probe.{uuid.uuid4().hex}"  # one per writer: runs may probe side by side
         self.mkdirs(directory)
         self.write_text(probe, "ok")
         self.delete(probe)

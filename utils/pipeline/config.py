@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from utils.core.errors import ConfigError
-from utils.core.settings import SETTINGS, Settings, absolute, as_list, key, parse_settings, register_settings
+from utils.core.settings import SETTINGS, Settings, absolute, as_list, check_positive, key, parse_settings, register_settings
 
 RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 DEFAULT_FILTERS = ("detokenize", "compression", "patterns", "sensitive_content")
@@ -40,10 +40,13 @@ class RunSettings(Settings):
     dry_run: bool = key(False, "validate and print the plan; run nothing")
     # A Python worker keeps one model, so splits of different models running together reload models.
     concurrent_splits: int = key(1, "splits computed at the same time: >1 fills idle cores when splits are small; 1 for large models")
+    break_lock: bool = key(False, "take over the run directory's lock even if its holder may be alive (it is dead: killed, host lost)")
+    lock_stale_seconds: float = key(600, "a lock whose heartbeat (every 30 s) is older than this is stale and taken over")
 
     def check(self) -> None:
         if self.run_id is not None:
             check_run_id(self.run_id)
+        check_positive(self, "lock_stale_seconds")
         if not isinstance(self.concurrent_splits, int) or self.concurrent_splits < 1:
             raise ConfigError(f"run.concurrent_splits must be a whole number >= 1, got {self.concurrent_splits!r}.")
 

@@ -12,10 +12,11 @@ from typing import Any
 
 from utils.core.errors import BadRecordError, PipelineError
 from utils.core.schema import INCOMPLETE_REASON, INVALID_REASON, own_columns
+from utils.data.run_lock import RunLock
 from utils.data.sources import SplitInput, read_split
 from utils.data.writer import TEMPORARY, completed_rows, split_path, write_split
 from utils.pipeline.config import Config
-from utils.pipeline.fused_pass import apply_plan
+from utils.pipeline.fused_pass import apply_plan, first_bad_record
 from utils.pipeline.manifest import MANIFEST, RUN_LOG, MemoryLog, package_versions
 from utils.pipeline.plan import Plan
 from utils.pipeline.preflight import Prepared, check_extra_columns, prepare
@@ -75,19 +76,29 @@ def run(config: Config) -> dict[str, Any]:
     started = time.time()
     prepared = prepare(config)
     run_id = config.run.run_id or dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    memory_log = MemoryLog()
-    logging.getLogger().addHandler(memory_log)
     spark = build_spark_session(config.spark)
     print(f"Spark UI: {spark.sparkContext.uiWebUrl or 'disabled'}", file=sys.stderr, flush=True)  # also under --quiet
     storage = Storage(spark)
     run_dir = storage.qualify(f"{config.run.output.rstrip('/')}/{run_id}")
+    lock = RunLock(storage, run_dir, "calculate_metrics", config.run.break_lock, config.run.lock_stale_seconds)
     try:
         storage.check_writable(run_dir)
     except Exception as error:
         raise PipelineError(
             f"Output directory {run_dir} is not writable ({str(error).splitlines()[0]}). Choose another --output."
         ) from None
-    log.info("Run %s -> %s", run_id, run_dir)
+    lock.acquire()
+    try:
+        log.info("Run %s -> %s", run_id, run_dir)
+        return _run_locked(config, prepared, spark, storage, run_id, run_dir, started)
+    finally:
+        lock.release()
+
+
+def _run_locked(config: Config, prepared: Prepared, spark, storage, run_id: str, run_dir: str, started: float) -> dict[str, Any]:
+    """Every split, with the run directory's lock held; the manifest and the run log are written whatever happens."""
+    memory_log = MemoryLog()
+    logging.getLogger().addHandler(memory_log)
     manifest = _manifest(config, prepared, spark, run_id, run_dir, started)
     context = RunContext(spark, storage, config, prepared.plan, prepared.resources, run_dir)
     try:
@@ -136,7 +147,12 @@ def read_splits(context: RunContext, inputs: list[SplitInput]) -> dict:
     once Spark has read its schema (local inputs were checked before Spark started)."""
     frames = {}
     for source in inputs:
-        frame = read_split(context.spark, source)
+        # Local inputs and hub splits are read with the schema their footers gave: no job; a remote one's is inferred.
+        context.spark.sparkContext.setJobDescription(f"{source.split.label}: read the input's schema")
+        try:
+            frame = read_split(context.spark, source)
+        finally:
+            context.spark.sparkContext.setJobDescription(None)
         if source.extra_columns is None:
             check_extra_columns(context.plan, source, own_columns(frame.columns))
         frames[source.split] = frame
@@ -160,7 +176,14 @@ def run_split(context: RunContext, source: SplitInput, frame) -> SplitResult:
         log.warning("Split %s: the output already in this run is not usable (%s); it is redone.", split.label, why)
 
     resources = context.resources.for_split(split)
-    annotated = annotate(context, frame, split.label, resources)
+    rows = sampled(frame, data)
+    if data.bad_records == "raise":
+        clock = time.time()
+        bad = first_bad_record(context.spark, rows, context.plan, resources.resources, split.label, resources.vocab_size)
+        seconds["bad_record_check"] = round(time.time() - clock, 3)
+        if bad is not None:
+            raise bad
+    annotated = apply_plan(rows, context.plan, resources.resources, split.label, data.bad_records, resources.vocab_size)
     clock = time.time()
     log.info("Split %s: computing %d rows with %s", split.label, expected, ", ".join(c.name for c in context.plan.filters) or "no filters")
     tallied = [column for cls in context.plan.filters for column in cls.tallied]
@@ -218,14 +241,11 @@ def count_rows(spark, frame, label: str) -> RowCount:
     return RowCount(rows, repeated, examples)
 
 
-def annotate(context: RunContext, frame, label: str, resources):
-    """The split's rows (sampled when asked) with every filter's columns, from one fused pass (no Spark action)."""
+def sampled(frame, data):
+    """The split's rows, or the random sample of them the run asked for (`data.sample_size`, seeded)."""
     from pyspark.sql import functions as F
 
-    data = context.config.data
-    if data.sample_size:
-        frame = frame.orderBy(F.rand(data.sample_seed)).limit(data.sample_size)
-    return apply_plan(frame, context.plan, resources.resources, label, data.bad_records, resources.vocab_size)
+    return frame.orderBy(F.rand(data.sample_seed)).limit(data.sample_size) if data.sample_size else frame
 
 
 def _for_each_split(inputs: list[SplitInput], compute, record, concurrent: int) -> None:
