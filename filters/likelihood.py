@@ -3,7 +3,8 @@
 The model is loaded once per Python worker; each Arrow batch is scored in sub-batches of
 `model.batch_size` rows, right-padded with an attention mask. Rows shorter than 2 tokens get nulls;
 `continuation_log_prob` is null for rows shorter than 64 tokens and is taken under the configured
-extraction sampler (`extraction.temperature`, `extraction.top_k`).
+extraction sampler (`extraction.temperature`, `extraction.top_k`), one that does not stop at end-of-text;
+`continuation_log_prob_to_eos` and `continuation_has_eos` are the same for a sampler that stops there.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pyarrow as pa
 
 from filters.base import Column, Filter
 from filters.registry import register_filter
-from metrics.token_windows import PROMPT_TOKENS, padded_rows
+from metrics.token_windows import CONTINUATION_TOKENS, PROMPT_TOKENS, padded_rows
 from utils.runtime.models import ModelProvider  # noqa: F401  (registers the model resource)
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,13 @@ class Likelihood(Filter):
     """loss, perplexities, Min-K%, Min-K%++, token entropy, continuation log-probability, zlib likelihood ratio."""
 
     reads = ("tokens", "text")
-    adds = pa.schema([(name, pa.float64()) for name in (*SCORES, "zlib_likelihood_ratio")])
+    adds = pa.schema(
+        [
+            *[(name, pa.float64()) for name in (*SCORES, "zlib_likelihood_ratio")],
+            ("continuation_log_prob_to_eos", pa.float64()),
+            ("continuation_has_eos", pa.bool_()),
+        ]
+    )
     needs = ("model",)
     with_token_log_probs = False
 
@@ -49,7 +56,7 @@ class Likelihood(Filter):
     def compute(self, batch: pa.RecordBatch) -> dict[str, Column]:
         import torch  # here, not at the top: importing the filters must not load torch (text-only runs)
 
-        from metrics.likelihood import Sampler, sequence_scores, token_statistics, zlib_likelihood_ratio
+        from metrics.likelihood import Sampler, continuation_to_eos, sequence_scores, token_statistics, zlib_likelihood_ratio
 
         loaded = self.resources.model.get()
         model, device, batch_size = loaded.model, loaded.device, loaded.batch_size
@@ -58,7 +65,9 @@ class Likelihood(Filter):
         tokens = batch.column("tokens")
         lengths_all = np.diff(tokens.offsets.to_numpy())
         usable = np.flatnonzero(lengths_all >= 2)
-        out = {name: np.full(len(batch), np.nan) for name in SCORES}
+        out = {name: np.full(len(batch), np.nan) for name in (*SCORES, "continuation_log_prob_to_eos")}
+        has_eos = np.full(len(batch), None, dtype=object)
+        eos_ids = end_of_text_ids(model)
         token_log_probs: list = [None] * len(batch)
         started = time.time()
         with torch.inference_mode():
@@ -72,6 +81,12 @@ class Likelihood(Filter):
                 scores = sequence_scores(stats, torch.from_numpy(lengths).to(device), k)
                 for name in SCORES:
                     out[name][rows] = scores[name].cpu().numpy()
+                device_lengths = torch.from_numpy(lengths).to(device)
+                to_eos = continuation_to_eos(stats.get("sampler_log_prob", stats["log_prob"]), input_ids, device_lengths, eos_ids)
+                out["continuation_log_prob_to_eos"][rows] = to_eos["to_eos"].cpu().numpy()
+                if to_eos["has_eos"] is not None:
+                    complete = lengths >= PROMPT_TOKENS + CONTINUATION_TOKENS
+                    has_eos[rows[complete]] = to_eos["has_eos"].cpu().numpy()[complete]
                 if self.with_token_log_probs:
                     log_prob = stats["log_prob"].cpu().numpy()
                     for i, row in enumerate(rows):
@@ -82,7 +97,7 @@ class Likelihood(Filter):
         texts = batch.column("text").to_pylist()
         zlib_bytes = np.array([len(zlib.compress(t.encode("utf-8"))) if t else 0 for t in texts], dtype=np.float64)
         ratio = zlib_likelihood_ratio(torch.from_numpy(out["loss"]), torch.from_numpy(zlib_bytes)).numpy()
-        result: dict[str, Column] = {**out, "zlib_likelihood_ratio": ratio}
+        result: dict[str, Column] = {**out, "zlib_likelihood_ratio": ratio, "continuation_has_eos": has_eos}
         if self.with_token_log_probs:
             result["token_log_probs"] = token_log_probs
         return result
@@ -94,3 +109,11 @@ class LikelihoodWithTokenLogProbs(Likelihood):
 
     adds = pa.schema([*Likelihood.adds, ("token_log_probs", pa.list_(pa.float32()))])
     with_token_log_probs = True
+
+
+def end_of_text_ids(model) -> tuple[int, ...]:
+    """The model's end-of-text token id(s) from its config (0 for Pythia); () when it names none."""
+    eos = getattr(getattr(model, "config", None), "eos_token_id", None)
+    if eos is None:
+        return ()
+    return tuple(int(i) for i in eos) if isinstance(eos, (list, tuple)) else (int(eos),)

@@ -8,7 +8,8 @@ lowest log p_t (the authors' code and MIMIR take int(N * k)); Min-K%++ (Zhang et
 z_t = (log p_t - mu_t) / sigma_t with mu_t and
 sigma_t^2 the mean and variance of log p under p; `mean_token_entropy`: mean of -sum_v p_v log p_v.
 `continuation_log_prob` (Hayes et al. 2024, probabilistic discoverable extraction): sum_{t=32..63} of the
-log-probability that the sampler (temperature, top-k; plain softmax by default) draws x_t, teacher-forced.
+log-probability that the sampler (temperature, top-k; plain softmax by default) draws x_t, teacher-forced; it assumes
+a sampler that does not stop at end-of-text; `continuation_to_eos` gives the stopping sampler's.
 Rows are right-padded; `lengths` says how many tokens of each row are real.
 """
 
@@ -138,6 +139,28 @@ def continuation_log_prob(log_prob: torch.Tensor, lengths: torch.Tensor) -> torc
         return torch.full((log_prob.shape[0],), math.nan, dtype=torch.float64, device=log_prob.device)
     total = log_prob[:, first:last].double().sum(-1)
     return torch.where(lengths >= PROMPT_TOKENS + CONTINUATION_TOKENS, total, torch.full_like(total, math.nan))
+
+
+def continuation_to_eos(log_prob: torch.Tensor, input_ids: torch.Tensor, lengths: torch.Tensor, eos_ids: tuple[int, ...]) -> dict:
+    """For rows of at least 64 tokens: whether x[32:64] holds an end-of-text token, and the log-probability that a
+    sampler which stops at end-of-text (`generate()`'s default) reproduces the continuation up to and including its
+    first one: sum_{t=32..e} log p_t, e the first end-of-text position (63 when there is none, where it equals
+    `continuation_log_prob`). Such a sampler never emits the tokens after e, so for a row with an end-of-text this,
+    not `continuation_log_prob`, is the probability that one sample reproduces what it can. NaN / null for shorter
+    rows, and when the model names no end-of-text token (`eos_ids` empty).
+    """
+    rows = log_prob.shape[0]
+    first, last = PROMPT_TOKENS - 1, PROMPT_TOKENS + CONTINUATION_TOKENS - 1  # columns of t = 32 and t = 64
+    complete = lengths >= PROMPT_TOKENS + CONTINUATION_TOKENS
+    if log_prob.shape[1] < last or not eos_ids:
+        return {"to_eos": torch.full((rows,), math.nan, dtype=torch.float64, device=log_prob.device), "has_eos": None}
+    continuation = input_ids[:, PROMPT_TOKENS : PROMPT_TOKENS + CONTINUATION_TOKENS]
+    is_eos = torch.isin(continuation, torch.tensor(eos_ids, device=continuation.device))
+    has_eos = is_eos.any(-1)
+    stop = torch.where(has_eos, is_eos.int().argmax(-1), torch.full_like(has_eos, CONTINUATION_TOKENS - 1, dtype=torch.long))
+    kept = torch.arange(CONTINUATION_TOKENS, device=log_prob.device)[None, :] <= stop[:, None]
+    total = torch.where(kept, log_prob[:, first:last].double(), torch.zeros((), dtype=torch.float64, device=log_prob.device)).sum(-1)
+    return {"to_eos": torch.where(complete, total, torch.full_like(total, math.nan)), "has_eos": has_eos}
 
 
 def _masked_mean(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

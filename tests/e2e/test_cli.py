@@ -177,6 +177,13 @@ def check_model_metrics(sample_dir: Path, table: pd.DataFrame) -> None:
     summed = rows["token_log_probs"].map(lambda values: float(np.sum(np.asarray(values[31:63], dtype=np.float64))))
     assert np.allclose(rows["continuation_log_prob"], summed, rtol=1e-6, atol=1e-6) and (rows["continuation_log_prob"] <= 0).all()
     assert recitation["continuation_log_prob"].median() > prose["continuation_log_prob"].median() + 10  # far likelier to be extracted
+    # A sampler that stops at end-of-text (token 0) reproduces the continuation up to its first one, t = 32..e.
+    continuation = rows["tokens"].map(lambda tokens: np.asarray(tokens[32:64]))
+    assert (rows["continuation_has_eos"] == continuation.map(lambda c: bool((c == 0).any()))).all()
+    stop = continuation.map(lambda c: int(np.flatnonzero(c == 0)[0]) if (c == 0).any() else 31)
+    to_eos = [float(np.sum(np.asarray(v[31 : 32 + e], dtype=np.float64))) for v, e in zip(rows["token_log_probs"], stop)]
+    assert np.allclose(rows["continuation_log_prob_to_eos"], to_eos, rtol=1e-6, atol=1e-6)
+    assert (rows["continuation_log_prob_to_eos"] >= rows["continuation_log_prob"] - 1e-9).all()
 
 
 def check_notebook(run_dir: Path) -> None:

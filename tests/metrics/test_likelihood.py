@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 import torch
 
-from metrics.likelihood import Sampler, exact_prefix_length, greedy_match, sequence_scores, token_statistics, zlib_likelihood_ratio
+from metrics.likelihood import (
+    Sampler,
+    continuation_to_eos,
+    exact_prefix_length,
+    greedy_match,
+    sequence_scores,
+    token_statistics,
+    zlib_likelihood_ratio,
+)
 
 
 def scores_of(model, rows: list[list[int]], k=0.2):
@@ -206,3 +214,44 @@ def test_token_statistics_do_not_depend_on_chunking_or_touch_the_logits(chunk_el
 def test_token_statistics_of_no_rows():
     stats = token_statistics(torch.zeros(0, 64, 97), torch.zeros(0, 64, dtype=torch.long))
     assert all(value.shape == (0, 63) for value in stats.values())
+
+
+def test_continuation_to_eos_sums_up_to_the_first_end_of_text_and_nulls_short_rows():
+    log_prob = -torch.arange(1, 64, dtype=torch.float32).repeat(3, 1) / 100  # column j is t = j + 1: log p_t = -t / 100
+    ids = torch.ones(3, 64, dtype=torch.long)
+    ids[0, 40] = ids[0, 50] = 0  # the first end-of-text of the continuation is at t = 40
+    out = continuation_to_eos(log_prob, ids, torch.tensor([64, 64, 50]), (0,))
+    expected = -sum(range(32, 41)) / 100, -sum(range(32, 64)) / 100  # t = 32..40; no end-of-text: all of t = 32..63
+    assert out["to_eos"][:2].tolist() == pytest.approx(expected, rel=1e-6) and math.isnan(out["to_eos"][2])
+    assert out["has_eos"][:2].tolist() == [True, False]
+    assert out["to_eos"][1] == pytest.approx(
+        float(
+            sequence_scores({"log_prob": log_prob, "z": log_prob, "entropy": log_prob}, torch.tensor([64, 64, 50]), 0.2)[
+                "continuation_log_prob"
+            ][1]
+        )
+    )
+    assert math.isnan(continuation_to_eos(log_prob, ids, torch.tensor([64, 64, 64]), ())["to_eos"][0])  # no end-of-text id
+
+
+def test_continuation_to_eos_is_the_rate_at_which_a_sampler_that_stops_at_end_of_text_reproduces_the_row():
+    """A bigram model whose probabilities are known; 20,000 samples drawn token by token, stopping at end-of-text (0)."""
+    generator = torch.Generator().manual_seed(7)
+    row = [int(t) for t in torch.randint(1, 6, (32,), generator=generator)] + [3, 5, 0, 2, 4] + [1] * 27
+    table = torch.randn(6, 6, generator=generator) * 0.5  # logits of the next token given the previous one
+    for previous, following in ((row[31], 3), (3, 5), (5, 0)):
+        table[previous, following] += 2.0  # a likely path, so that 20,000 samples measure its probability well
+    ids = torch.tensor([row])
+    stats = token_statistics(table[ids], ids)
+    p = math.exp(float(continuation_to_eos(stats["log_prob"], ids, torch.tensor([64]), (0,))["to_eos"][0]))
+    samples, wanted = 20_000, torch.tensor([3, 5, 0])
+    previous = torch.full((samples,), row[31])
+    matched = torch.ones(samples, dtype=torch.bool)
+    for step in range(3):  # a sample reproduces the row iff it draws 3, 5, then 0 (and stops there)
+        drawn = torch.multinomial(torch.softmax(table[previous], -1), 1, generator=generator).squeeze(1)
+        matched &= drawn == wanted[step]
+        previous = drawn
+    rate = float(matched.double().mean())
+    assert abs(rate - p) < 4 * math.sqrt(p * (1 - p) / samples) and p > 0.05
+    plain = float(sequence_scores(stats, torch.tensor([64]), 0.2)["continuation_log_prob"][0])
+    assert plain < math.log(p) - 5  # the non-stopping figure asks for 29 more tokens a stopping sampler never draws
