@@ -206,6 +206,21 @@ def sample_corpus(sample_dir: Path) -> np.ndarray:
     return np.asarray(tokens).reshape(index.records, 2049)
 
 
+def test_every_job_of_a_run_is_named_in_the_spark_ui_by_split_and_step(sample_run):
+    """The Spark UI (port 4040) names each job of the main pass: corpus statistics, semantic duplicates, and per split
+    the count, the compute-and-write and its tally; none is left as a bare call site."""
+    jobs = json.loads((sample_run.parent.parent / "spark_jobs.json").read_text())
+    unnamed = [f"{job['jobId']}: {job['name']}" for job in jobs if not job.get("description")]
+    assert jobs and not unnamed, unnamed
+    descriptions = {job["description"] for job in jobs}
+    for split in ("memories/duped.70m", "pile/deduped.160m"):
+        assert f"{split}: count rows and repeated sequence_ids" in descriptions
+        assert any(d.startswith(f"{split}: compute the metrics and write ") for d in descriptions)
+    assert any(d.startswith("corpus statistics: ") for d in descriptions) and any(
+        d.startswith("semantic duplicates: ") for d in descriptions
+    )
+
+
 def test_random_sample_size(sample_dir, spark, tmp_path, capsys):
     args = sample_args(
         sample_dir, tmp_path / "out", "sampled", "--sample_size", "50", "--sample_seed", "3", "--datasets", "memories", "--models", "70m"
