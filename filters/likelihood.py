@@ -36,7 +36,8 @@ SCORES = (
 
 @register_filter("likelihood")
 class Likelihood(Filter):
-    """loss, perplexities, Min-K%, Min-K%++, token entropy, continuation log-probability, zlib likelihood ratio."""
+    """loss, perplexities, Min-K%, Min-K%++, token entropy, continuation log-probability (also for a sampler that stops
+    at end-of-text), zlib likelihood ratio."""
 
     reads = ("tokens", "text")
     adds = pa.schema(

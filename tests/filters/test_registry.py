@@ -35,3 +35,15 @@ def test_an_unknown_name_lists_every_registered_filter_sorted():
         get_filter("compresion")
     listed = str(error.value).split("Registered filters: ")[1].rstrip(".").split(", ")
     assert listed == sorted(FILTERS) and {"compression", "detokenize", "taxonomy"} <= set(listed)
+
+
+def test_every_column_a_filter_or_the_pipeline_writes_is_in_the_column_table():
+    """docs/COLUMNS.md names each output column (type, meaning, unit, source): a new column cannot go undocumented."""
+    from tests.conftest import ROOT
+    from utils.core.schema import BASE_SCHEMA
+    from utils.data.sources import JSON_LINE_COLUMNS
+
+    table = (ROOT / "docs" / "COLUMNS.md").read_text()
+    columns = {*BASE_SCHEMA.names, *JSON_LINE_COLUMNS, *(name for cls in FILTERS.values() for name in cls.adds.names)}
+    assert len(FILTERS) >= 10
+    assert sorted(name for name in columns if f"`{name}`" not in table) == []
