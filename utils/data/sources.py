@@ -266,8 +266,11 @@ def json_lines(spark, location: str):
     numbered = numbered.where(F.trim("value") != "")
     parsed = F.from_json("value", JSON_LINE_SCHEMA)
     is_object = F.expr("coalesce(startswith(schema_of_variant(try_parse_json(value)), 'OBJECT'), false)")
-    return numbered.select(
-        F.coalesce(parsed["sequence_id"], parsed["index"]).alias("sequence_id"),
+    text_id = F.coalesce(parsed["sequence_id"], parsed["index"])
+    as_number = F.expr("try_cast(text_id as double)")  # 12.0 (a float writer's id) is id 12; 12.5 is no id
+    whole = F.when((as_number == F.floor(as_number)) & (F.abs(as_number) < 2.0**63), as_number.cast("bigint"))
+    return numbered.withColumn("text_id", text_id).select(
+        F.coalesce(F.expr("try_cast(text_id as bigint)"), whole).alias("sequence_id"),
         parsed["tokens"].alias("tokens"),
         parsed["memorization_score"].alias("memorization_score"),
         F.when(~is_object, F.lit(UNPARSEABLE_JSON_LINE)).alias(INVALID_REASON),

@@ -182,14 +182,17 @@ def test_json_lines_keep_their_file_and_line_and_a_line_that_is_not_an_object_is
     folder.mkdir()
     (folder / "a.jsonl").write_text("\n".join(lines) + "\n")
     with gzip.open(folder / "b.jsonl.gz", "wt") as handle:
-        handle.write('{"index": "7", "tokens": [1, 2]}\nnot json\n')
+        handle.write(
+            '{"index": "7", "tokens": [1, 2]}\nnot json\n{"sequence_id": 8.0, "tokens": [1]}\n{"sequence_id": 8.5, "tokens": [1]}\n'
+        )
     spark.conf.set("spark.sql.files.maxPartitionBytes", "16k")  # a.jsonl is read as several blocks by several tasks
     try:
         rows = read_split(spark, locate_path(str(folder), "lines")).select("sequence_id", "invalid_reason", "source_file", "source_line")
         found = {(Path(r.source_file).name, r.source_line): (r.sequence_id, r.invalid_reason) for r in rows.collect()}
     finally:
         spark.conf.unset("spark.sql.files.maxPartitionBytes")
-    assert len(found) == 3001  # 2999 lines of a.jsonl, 2 of b.jsonl.gz; each line once
+    assert len(found) == 3003  # 2999 lines of a.jsonl, 4 of b.jsonl.gz; each line once
     assert all(found[("a.jsonl", line)] == (line, None) for line in range(1, 3001) if line not in (100, 2000, 2500))
     assert found[("a.jsonl", 100)] == found[("a.jsonl", 2000)] == (None, "unparseable_json_line")
     assert found[("b.jsonl.gz", 1)] == (7, None) and found[("b.jsonl.gz", 2)] == (None, "unparseable_json_line")
+    assert found[("b.jsonl.gz", 3)] == (8, None) and found[("b.jsonl.gz", 4)] == (None, None)  # 8.5 is no id: flagged by the pass
