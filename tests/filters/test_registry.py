@@ -41,7 +41,7 @@ def test_every_column_a_filter_or_the_pipeline_writes_is_in_the_column_table():
     """docs/COLUMNS.md names each output column (type, meaning, unit, source): a new column cannot go undocumented."""
     from tests.conftest import ROOT
     from utils.core.schema import BASE_SCHEMA
-    from utils.data.sources import JSON_LINE_COLUMNS
+    from utils.data.json_lines import JSON_LINE_COLUMNS
 
     table = (ROOT / "docs" / "COLUMNS.md").read_text()
     columns = {*BASE_SCHEMA.names, *JSON_LINE_COLUMNS, *(name for cls in FILTERS.values() for name in cls.adds.names)}

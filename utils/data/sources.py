@@ -13,19 +13,15 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 
 from utils.core.errors import ConfigError, DataSourceError
-from utils.core.schema import INVALID_REASON, UNPARSEABLE_JSON_LINE
+from utils.core.schema import INVALID_REASON
 from utils.data.hub import locate_split
+from utils.data.json_lines import JSON_LINE_COLUMNS, is_json_lines, json_lines
 from utils.data.parquet_schema import READS_INTEGERS, READS_NUMBERS, READS_SCORES, StoredColumn, consistent_type, file_schemas, read_type
 from utils.data.settings import LocalInput
 from utils.data.splits import FINAL_STEP, PILE_SCORE_COLUMN, Split, parse_split_name
 
 INPUT_ID_COLUMNS = ("sequence_id", "index", "Index")
 INPUT_TOKEN_COLUMNS = ("tokens", "Tokens")
-# A JSON Lines input's rows carry where they came from (utils/data/sources.json_lines); ids and scores are read as
-# text and parsed, so that "12" and 12 are the same id.
-JSON_LINE_COLUMNS = ("source_file", "source_line")
-JSON_SUFFIXES = (".jsonl", ".json", ".jsonl.gz", ".json.gz")
-JSON_LINE_SCHEMA = "sequence_id string, index string, tokens array<double>, memorization_score string"
 
 
 @dataclass(frozen=True)
@@ -90,7 +86,7 @@ def locate_path(path: str, name: str) -> SplitInput:
 def _checked_local(split: Split, item: LocalInput) -> SplitInput:
     path = Path(item.path).expanduser()
     remote = "://" in item.path and not item.path.startswith("file://")
-    fmt = item.format or ("json" if _json_lines_path(path, remote) else "parquet")
+    fmt = item.format or ("json" if is_json_lines(path, remote) else "parquet")
     if fmt not in ("parquet", "json"):
         raise ConfigError(f"Local input {item.path}: format must be parquet or json, got {fmt!r}.")
     if remote:  # checked by Spark when it reads the schema
@@ -103,16 +99,6 @@ def _checked_local(split: Split, item: LocalInput) -> SplitInput:
     return _checked(
         split, str(path.resolve()), "parquet", score_column="memorization_score", default_score=None, optional_score=True, keep_extra=True
     )
-
-
-def _json_lines_path(path: Path, remote: bool) -> bool:
-    """A file named like JSON Lines, or a local directory whose data files all are."""
-    if str(path).endswith(JSON_SUFFIXES):
-        return True
-    if remote or not path.is_dir():
-        return False
-    files = [p.name for p in path.iterdir() if p.is_file() and not p.name.startswith(("_", "."))]
-    return bool(files) and all(name.endswith(JSON_SUFFIXES) for name in files)
 
 
 def _checked(
@@ -242,38 +228,3 @@ def _score(frame, column: str | None, default: float | None):
         return raw.cast("double")
     parsed = F.expr(f"try_cast(`{column}` as double)")
     return F.when(raw.isNotNull() & parsed.isNull(), F.lit(float("nan"))).otherwise(parsed)
-
-
-def json_lines(spark, location: str):
-    """JSON Lines as rows with their file and line number (`source_file`, `source_line`, 1-based), and
-    `invalid_reason` = unparseable_json_line where a line is not a JSON object. Blank lines are not rows.
-
-    Spark gives no line numbers: each line's position in its file is its rank within the block of the file that a task
-    reads (`_metadata.file_block_start`), plus the lines of the file's earlier blocks, counted in the same query.
-    """
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
-    lines = spark.read.text(location).select(
-        "value",
-        F.col("_metadata.file_path").alias("source_file"),
-        F.col("_metadata.file_block_start").alias("block"),
-        F.monotonically_increasing_id().alias("position"),
-    )
-    blocks = lines.groupBy("source_file", "block").agg(F.min("position").alias("first"), F.count(F.lit(1)).alias("lines"))
-    blocks = blocks.withColumn("before", F.sum("lines").over(Window.partitionBy("source_file").orderBy("block")) - F.col("lines"))
-    numbered = lines.join(F.broadcast(blocks), ["source_file", "block"])
-    numbered = numbered.where(F.trim("value") != "")
-    parsed = F.from_json("value", JSON_LINE_SCHEMA)
-    is_object = F.expr("coalesce(startswith(schema_of_variant(try_parse_json(value)), 'OBJECT'), false)")
-    text_id = F.coalesce(parsed["sequence_id"], parsed["index"])
-    as_number = F.expr("try_cast(text_id as double)")  # 12.0 (a float writer's id) is id 12; 12.5 is no id
-    whole = F.when((as_number == F.floor(as_number)) & (F.abs(as_number) < 2.0**63), as_number.cast("bigint"))
-    return numbered.withColumn("text_id", text_id).select(
-        F.coalesce(F.expr("try_cast(text_id as bigint)"), whole).alias("sequence_id"),
-        parsed["tokens"].alias("tokens"),
-        parsed["memorization_score"].alias("memorization_score"),
-        F.when(~is_object, F.lit(UNPARSEABLE_JSON_LINE)).alias(INVALID_REASON),
-        "source_file",
-        (F.col("before") + F.col("position") - F.col("first") + 1).alias("source_line"),
-    )
