@@ -19,6 +19,7 @@ from utils.core.errors import ConfigError, DataSourceError
 from utils.corpus.lookups import DUPLICATES, TOKEN_COUNTS, CorpusStatistics, PrecomputedDuplicates, TokenCounts, check_table_keys
 from utils.data.hub import locate_split
 from utils.data.splits import Split
+from utils.runtime.spark_session import job_description
 
 log = logging.getLogger(__name__)
 # Column names the published tables have used, first match wins.
@@ -67,11 +68,12 @@ def _duplicates(spark, config, scheme: str, frames: list) -> tuple[PrecomputedDu
     id_column = _pick(table.columns, DUPLICATES_ID_COLUMNS, "sequence id", where)
     count_column = _pick(table.columns, DUPLICATES_COUNT_COLUMNS, "count", where)
     wanted = reduce(lambda a, b: a.unionByName(b), [f.select("sequence_id") for f in frames]).distinct()
-    rows = (
-        table.select(F.col(id_column).cast("long").alias("sequence_id"), F.col(count_column).cast("long").alias("count"))
-        .join(wanted, "sequence_id", "left_semi")
-        .toArrow()
-    )
+    with job_description(spark, f"corpus statistics: the run's rows in {repo} split {split}"):
+        rows = (
+            table.select(F.col(id_column).cast("long").alias("sequence_id"), F.col(count_column).cast("long").alias("count"))
+            .join(wanted, "sequence_id", "left_semi")
+            .toArrow()
+        )
     ids, counts, repeated = check_table_keys(rows.column("sequence_id").to_numpy(), rows.column("count").to_numpy(), where)
     handle = PrecomputedDuplicates(spark.sparkContext.broadcast((ids, counts)), where)
     return handle, {"table": where, "matched_ids": int(len(ids)), "repeated_keys": repeated}

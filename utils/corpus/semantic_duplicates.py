@@ -35,6 +35,7 @@ from utils.data.sources import SplitInput, locate_input, locate_path, read_split
 from utils.data.splits import Split, parse_split_name
 from utils.data.storage import COMPLETE_MARKER
 from utils.runtime.embedding_models import EmbeddingModelHandle, check_embedding_model, packaged_minilm
+from utils.runtime.spark_session import job_description
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +173,8 @@ class SemanticProvider(Provider):
         if parquet_cache_complete(directory):
             return directory, int(json.loads((directory / COMPLETE_MARKER).read_text())["rows"]), True
         frame = _valid_rows([read_split(self.spark, source)], vocab)
-        rows = frame.count()
+        with job_description(self.spark, f"semantic duplicates: count the corpus {source.location}"):
+            rows = frame.count()
         files = max(1, math.ceil(rows / self.config.semantic.corpus_file_rows))
         embedded = frame.mapInArrow(_embedder(tokenizer, model), EMBEDDED_SCHEMA).select("embedding", "prompt")
         temporary = root / f".{fingerprint}.{uuid.uuid4().hex}.tmp"

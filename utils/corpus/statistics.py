@@ -25,6 +25,7 @@ from utils.corpus.readers import Corpus, open_corpus
 from utils.corpus.scan import scan_corpus
 from utils.corpus.statistics_settings import StatisticsSettings  # noqa: F401  (registers the statistics section)
 from utils.data.splits import Split
+from utils.runtime.spark_session import job_description
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +181,8 @@ class StatisticsProvider(Provider):
             )
         from functools import reduce
 
-        ids = reduce(lambda a, b: a.unionByName(b), memories).distinct().toArrow().column("sequence_id").to_numpy()
+        with job_description(self.spark, f"corpus statistics: the memorized sequence_ids of {len(memories)} split(s)"):
+            ids = reduce(lambda a, b: a.unionByName(b), memories).distinct().toArrow().column("sequence_id").to_numpy()
         return np.unique(ids[~np.isnan(ids)] if ids.dtype.kind == "f" else ids).astype(np.int64)
 
 

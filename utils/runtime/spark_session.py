@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -86,3 +87,13 @@ def build_spark_session(spark: SparkSettings):
     ui = session.sparkContext.uiWebUrl
     log.info("Spark %s, master %s, UI at %s", session.version, session.sparkContext.master, ui or "disabled")
     return session
+
+
+@contextlib.contextmanager
+def job_description(spark, text: str):
+    """Names the Spark jobs this thread starts inside the block, as the Spark UI shows them; unnamed again after."""
+    spark.sparkContext.setJobDescription(text)
+    try:
+        yield
+    finally:
+        spark.sparkContext.setJobDescription(None)

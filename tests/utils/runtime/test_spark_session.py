@@ -1,5 +1,7 @@
 """The Spark session's settings, and what its Python workers run with."""
 
+import pytest
+
 from utils.pipeline.config import build_config
 from utils.runtime.spark_session import is_local_master, spark_settings
 
@@ -48,3 +50,12 @@ def test_the_users_conf_wins_and_optional_keys_appear_only_when_set():
 def test_which_masters_are_local():
     assert all(is_local_master(m) for m in ("local", "local[*]", "local[4]", "local-cluster[2,1,1024]"))
     assert not any(is_local_master(m) for m in ("localhost", "spark://local:7077", "yarn", "k8s://https://local"))
+
+
+def test_job_description_names_the_block_s_jobs_and_is_cleared_after(spark):
+    from utils.runtime.spark_session import job_description
+
+    with pytest.raises(ZeroDivisionError), job_description(spark, "split x: count"):
+        assert spark.sparkContext.getLocalProperty("spark.job.description") == "split x: count"
+        raise ZeroDivisionError  # the description is cleared on the way out of a failing block too
+    assert spark.sparkContext.getLocalProperty("spark.job.description") is None
