@@ -10,6 +10,7 @@ from filters import (  # noqa: F401  (registration side effects)
     compression,
     detokenize,
     duplication,
+    hidden_states,
     likelihood,
     memorization,
     patterns,

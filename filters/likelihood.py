@@ -9,6 +9,7 @@ extraction sampler (`extraction.temperature`, `extraction.top_k`), one that does
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import zlib
@@ -17,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from filters.base import Column, Filter
+from filters.hidden_states import scatter, share
 from filters.registry import register_filter
 from metrics.token_windows import CONTINUATION_TOKENS, PROMPT_TOKENS, padded_rows
 from utils.runtime.models import ModelProvider  # noqa: F401  (registers the model resource)
@@ -71,13 +73,21 @@ class Likelihood(Filter):
         eos_ids = end_of_text_ids(model)
         token_log_probs: list = [None] * len(batch)
         started = time.time()
-        with torch.inference_mode():
+        # With hidden_states in the run, this pass also keeps what it needs (filters/hidden_states.py): one forward.
+        capture = self.resources.get("hidden_state_capture")
+        captured: dict[str, list] = {}
+        with torch.inference_mode(), capture.attention_context(model) if capture else contextlib.nullcontext():
             for first in range(0, len(usable), batch_size):
                 rows = usable[first : first + batch_size]
                 ids, lengths = padded_rows(tokens, rows)
                 input_ids = torch.from_numpy(ids).to(device)
                 mask = (torch.arange(ids.shape[1])[None, :] < torch.from_numpy(lengths)[:, None]).to(device)
-                logits = model(input_ids=input_ids, attention_mask=mask.long()).logits
+                output = model(input_ids=input_ids, attention_mask=mask.long(), **(capture.forward_options() if capture else {}))
+                logits = output.logits
+                if capture:
+                    for name, values in capture.summarize(model, output, torch.from_numpy(lengths).to(device)).items():
+                        captured.setdefault(name, []).append((rows, values))
+                del output
                 stats = token_statistics(logits, input_ids, sampler=sampler)
                 scores = sequence_scores(stats, torch.from_numpy(lengths).to(device), k)
                 for name in SCORES:
@@ -95,6 +105,8 @@ class Likelihood(Filter):
         if len(usable):
             seconds = time.time() - started
             log.info("likelihood: %d rows in %.2f s (%.0f rows/s)", len(usable), seconds, len(usable) / max(seconds, 1e-9))
+        if capture:
+            share(tokens, scatter(captured, len(batch)))
         texts = batch.column("text").to_pylist()
         zlib_bytes = np.array([len(zlib.compress(t.encode("utf-8"))) if t else 0 for t in texts], dtype=np.float64)
         ratio = zlib_likelihood_ratio(torch.from_numpy(out["loss"]), torch.from_numpy(zlib_bytes)).numpy()
