@@ -1,8 +1,10 @@
 """One `mapInArrow` pass that validates tokens and runs every filter of the plan on each Arrow batch.
 
-Bad records follow one policy (`data.bad_records`): a row whose tokens are invalid, or on which a filter's
-`compute` raises, is kept with null metrics and an `invalid_reason` (`null`), or stops the run with a
-message naming the split, the sequence_id and the reason or filter (`raise`).
+Bad records follow one policy (`data.bad_records`): a row whose input is invalid (tokens, id, score, an unreadable
+JSON line), or on which a filter's `compute` raises, is kept with null metrics and an `invalid_reason` (`null`), or
+stops the run with a message naming the split, the row and the reason or filter (`raise`). Under `raise` the row
+checks also run alone first (`first_bad_record`), so that bad input stops the run before any metric is computed and
+without a failed task.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from utils.core.schema import (
     own_columns,
 )
 from utils.pipeline.plan import Plan
+from utils.runtime.spark_session import job_description
 
 log = logging.getLogger(__name__)
 
@@ -207,16 +210,13 @@ def first_bad_record(spark, frame, plan: Plan, resources: Resources, split_label
     from pyspark.sql import functions as F
 
     fused = FusedPass.for_plan(plan, resources, split_label, "raise", vocab_size, own_columns(frame.columns))
-    spark.sparkContext.setJobDescription(f"{split_label}: check every row before computing (bad_records=raise)")
-    try:
+    with job_description(spark, f"{split_label}: check every row before computing (bad_records=raise)"):
         bad = frame.mapInArrow(fused.bad_rows, "reason string, location string, rank long")
         found = (
             bad.groupBy("reason")
             .agg(F.count(F.lit(1)).alias("rows"), F.min_by("location", "rank").alias("location"), F.min("rank").alias("rank"))
             .collect()
         )
-    finally:
-        spark.sparkContext.setJobDescription(None)
     if not found:
         return None
     total = sum(row["rows"] for row in found)

@@ -21,6 +21,7 @@ from utils.pipeline.manifest import MANIFEST, RUN_LOG, MemoryLog, package_versio
 from utils.pipeline.plan import Plan
 from utils.pipeline.preflight import Prepared, check_extra_columns, prepare
 from utils.pipeline.resources import RunResources
+from utils.runtime.spark_session import job_description
 
 log = logging.getLogger(__name__)
 DUPLICATE_ID_EXAMPLES = 10
@@ -148,11 +149,8 @@ def read_splits(context: RunContext, inputs: list[SplitInput]) -> dict:
     frames = {}
     for source in inputs:
         # Local inputs and hub splits are read with the schema their footers gave: no job; a remote one's is inferred.
-        context.spark.sparkContext.setJobDescription(f"{source.split.label}: read the input's schema")
-        try:
+        with job_description(context.spark, f"{source.split.label}: read the input's schema"):
             frame = read_split(context.spark, source)
-        finally:
-            context.spark.sparkContext.setJobDescription(None)
         if source.extra_columns is None:
             check_extra_columns(context.plan, source, own_columns(frame.columns))
         frames[source.split] = frame
