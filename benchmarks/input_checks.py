@@ -113,9 +113,8 @@ def main() -> None:
     instances = [cls(resources) for cls in plan.filters]
     checks = best_of_two(lambda: fused.checked(batch))
     whole = best_of_two(lambda: fused.process(batch, instances))
-    print(
-        f"4. one core, {batch.num_rows:,} rows: row checks {checks * 1e3:.1f} ms of the fused pass's {whole * 1e3:.0f} ms ({checks / whole:.1%})"
-    )
+    share = f"row checks {checks * 1e3:.1f} ms of the fused pass's {whole * 1e3:.0f} ms ({checks / whole:.1%})"
+    print(f"4. one core, {batch.num_rows:,} rows: {share}")
     spark.stop()
 
 
