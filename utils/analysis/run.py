@@ -26,6 +26,7 @@ from utils.analysis.evaluation import evaluate
 from utils.analysis.fitting import fit_all
 from utils.analysis.pile_control import pile_control_tables
 from utils.analysis.predictability import predictability_tables, scale_splits
+from utils.analysis.probes import probe_tables
 from utils.analysis.tables import TABLES, split_tables
 from utils.core.errors import ConfigError, DataSourceError
 
@@ -58,6 +59,7 @@ def run_settings(run_dir: str, files) -> dict:
         "recitation_threshold": int(config.get("taxonomy", {}).get("recitation_threshold", 6)),
         "semantic_thresholds": [float(t) for t in config.get("semantic", {}).get("thresholds", [0.8, 0.9])],
         "splits": list(manifest.get("splits", {})),
+        "columns": [entry.split(":")[0] for entry in manifest.get("output_schema", [])],
     }
 
 
@@ -195,13 +197,17 @@ def analyze(
         progress(progress_line(label, result["summary"]))
     scale, scale_summary = {}, {"note": "not asked for: --split names the splits"}
     control, control_summary = {}, scale_summary
+    probes, probe_summary = {}, scale_summary
     if not splits:
         scale, scale_summary = predictability_tables(spark, run_dir, settings["splits"])
         control, control_summary = pile_control_tables(spark, run_dir, settings["splits"])
+        probes, probe_summary = probe_tables(spark, run_dir, settings["splits"], settings["columns"], seed)
     if scale:
         progress(f"scale and time: {len(scale['predictability'])} predictor/target pair(s) in {', '.join(scale_summary['compared'])}")
     if control:
         progress(f"Pile control: {len(control['pile_memorization'])} size(s), {len(control['pile_agreement'])} pair(s) compared")
+    if probes:
+        progress(f"probes: {len(probes['probes'])} probe(s) of hidden states in {', '.join(probe_summary['splits'])}")
     if not results and not scale:
         raise DataSourceError("No split could be analyzed:\n" + "\n".join(f"  {label}: {why}" for label, why in skipped.items()))
     out = f"{run_dir}/{ANALYSIS_DIR}"
@@ -211,7 +217,7 @@ def analyze(
         frame = pd.DataFrame([row for result in results.values() for row in result["tables"][name]])
         if not frame.empty:
             write_table(storage, frame, f"{out}/{name}")
-    for name, rows in {**scale, **control}.items():
+    for name, rows in {**scale, **control, **probes}.items():
         if rows:
             write_table(storage, pd.DataFrame(rows), f"{out}/{name}")
     summary = {
@@ -220,6 +226,7 @@ def analyze(
         "skipped_splits": skipped,
         "scale_and_time": scale_summary,
         "pile_control": control_summary,
+        "probes": probe_summary,
     }
     storage.write_json(f"{out}/summary.json", summary)
     local = Path(run_dir.removeprefix("file:"))
