@@ -120,6 +120,9 @@ def draw_figures(analysis_dir: Path) -> list[Path]:
     from utils.analysis.scale_figures import draw_scale_figures
 
     draw_scale_figures(plt, lambda name: read_table(analysis_dir, name), save)
+    from utils.analysis.probe_figures import draw_probe_figures
+
+    draw_probe_figures(plt, lambda name: read_table(analysis_dir, name), save)
     return drawn
 
 

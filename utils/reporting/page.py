@@ -18,6 +18,7 @@ from metrics.taxonomy import CATEGORIES
 from utils.core.errors import DataSourceError
 from utils.data.splits import MODEL_SIZES
 from utils.reporting.extraction import extraction_section
+from utils.reporting.probes import is_probe_figure, probe_section
 from utils.reporting.scale import is_scale_figure, scale_section
 from utils.reporting.sections import COLOURS, Sections, figure_html, html_table
 from utils.reporting.sensitive import sensitive_section
@@ -109,7 +110,7 @@ def analysis_section(page: Sections, run_dir: Path) -> None:
             "<h3>Which single score detects memorization (all rows)</h3>"
             + html_table(best, ["split", "category", "score", "direction", "rows", "roc_auc", "tpr_at_1pct_fpr", "tpr_at_0_1pct_fpr"])
         )
-    for figure in sorted(p for p in (analysis / "figures").glob("*.png") if not is_scale_figure(p.name)):
+    for figure in sorted(p for p in (analysis / "figures").glob("*.png") if not is_scale_figure(p.name) and not is_probe_figure(p.name)):
         kind = next((kind for kind in ANALYSIS_CAPTIONS if figure.stem.startswith(kind)), "")
         page.add(figure_html(f"../_analysis/figures/{figure.name}", figure.stem.replace("_", " "), ANALYSIS_CAPTIONS.get(kind, "")))
 
@@ -261,6 +262,7 @@ def build_report(run_dir: str | Path) -> Path:
     page.drop_if_empty()
     analysis_section(page, run_dir)
     scale_section(page, run_dir)
+    probe_section(page, run_dir)
     manifest_section(page, run_dir)
     notes = "".join(f"<li>{html.escape(s)}</li>" for s in page.skipped)
     document = (
