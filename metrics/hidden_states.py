@@ -24,8 +24,8 @@ LAYER_NAMES = ("first", "middle", "last")
 
 
 def layer_indices(specs: Sequence[str | int], blocks: int) -> list[int]:
-    """Indices into `output_hidden_states` (0 = embeddings, 1..blocks = after each block) of the layer specs: 'first'
-    = 1, 'middle' = max(1, round(blocks / 2)), 'last' = blocks, an integer as given (negative: from the end, -1 = last)."""
+    """Indices into `output_hidden_states` (0 = embeddings, 1..blocks = after each block) of the layer specs, each once:
+    'first' = 1, 'middle' = max(1, round(blocks / 2)), 'last' = blocks, an integer as given (negative: from the end)."""
     named = {"first": 1, "middle": max(1, round(blocks / 2)), "last": blocks}
     out = []
     for spec in specs:
@@ -33,7 +33,7 @@ def layer_indices(specs: Sequence[str | int], blocks: int) -> list[int]:
         if not 0 <= index <= blocks:
             raise ValueError(f"layer {spec!r} is outside a model of {blocks} blocks (0..{blocks}, or -{blocks + 1}..-1)")
         out.append(index)
-    return out
+    return list(dict.fromkeys(out))  # a shallow model's first and middle may be one block: kept once
 
 
 def projection_matrix(width: int, dim: int, seed: int) -> np.ndarray | None:

@@ -15,8 +15,8 @@ from tests.conftest import ROOT
 
 def test_layer_names_and_numbers_resolve_against_the_model_depth():
     assert layer_indices(["first", "middle", "last"], 6) == [1, 3, 6]
-    assert layer_indices(["first", "middle", "last"], 1) == [1, 1, 1]
-    assert layer_indices([0, 2, -1, -7], 6) == [0, 2, 6, 0]
+    assert layer_indices(["first", "middle", "last"], 1) == [1]  # one block: named three times, kept once
+    assert layer_indices([0, 2, -1, -7], 6) == [0, 2, 6]
     with pytest.raises(ValueError, match="layer 7 is outside a model of 6 blocks"):
         layer_indices([7], 6)
 
