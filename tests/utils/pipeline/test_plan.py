@@ -19,7 +19,8 @@ def test_plan_keeps_the_filters_in_order_with_their_needs_and_columns():
 def test_unknown_filter_lists_choices():
     with pytest.raises(
         ConfigError,
-        match="Registered filters: code_vs_nl, compression, detokenize, duplication, likelihood, likelihood_with_token_log_probs, "
+        match="Registered filters: code_vs_nl, compression, detokenize, duplication, hidden_states, likelihood, "
+        "likelihood_with_token_log_probs, "
         "memorization, patterns, semantic_duplicates, sensitive_content, sensitive_content_with_spans, taxonomy, token_frequency",
     ):
         build_plan(("detokenize", "perplexity_typo"))
