@@ -1,6 +1,7 @@
 """calculate_metrics.py end to end, in-process on the shared Spark session, reading the Parquet back."""
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -204,6 +205,35 @@ def sample_corpus(sample_dir: Path) -> np.ndarray:
     index = read_index(sample_dir / "corpus" / "document.idx")
     tokens, _, _ = read_records(index, ShardedBin(sorted((sample_dir / "corpus").glob("document-*.bin"))), 0, index.records)
     return np.asarray(tokens).reshape(index.records, 2049)
+
+
+def test_hidden_states_of_the_sample_and_probes_of_them_in_analyze_and_report(sample_run, tmp_path):
+    """The sample model (2 blocks, 64 wide: kept whole) through hidden_states, then the full `analyze` and `report` on a
+    copy of the run: a probe per split, layer and representation beside its control, figures, the report's section."""
+    table = pd.read_parquet(
+        sample_run, columns=["dataset", "hidden_layers", "hidden_prompt_last", "attention_prompt_share", "attention_continuation_share"]
+    )
+    assert table["hidden_layers"].map(list).map([1, 2].__eq__).all()  # first, middle and last of 2 blocks: 1, 1, 2, kept once
+    assert table["hidden_prompt_last"].map(lambda layers: [len(layer) for layer in layers]).map([64, 64].__eq__).all()
+    shares = np.stack(table["attention_prompt_share"].to_numpy()) + np.stack(table["attention_continuation_share"].to_numpy())
+    assert np.allclose(shares, 1.0, atol=1e-4)
+    run_dir = tmp_path / "run"
+    shutil.copytree(sample_run, run_dir)
+    assert main(["analyze", str(run_dir), "--thresholds", "6"]) == 0
+    probes = pd.read_parquet(run_dir / "_analysis" / "probes.parquet")
+    assert len(probes) == 8 * 2 * 2 and set(probes["layer"]) == {1, 2}  # 8 splits x 2 layers x 2 representations
+    memorized, taxonomy = probes[probes.task == "memorized"], probes[probes.task == "taxonomy"]
+    assert set(memorized["split"].str[:5]) == {"pile/"} and (memorized["metric"] == "test_roc_auc").all()
+    assert (taxonomy["value"] > taxonomy["majority_share"] + 0.1).all() and (taxonomy["selectivity"] > 0.1).all()
+    assert memorized["selectivity"].mean() > 0.1 and probes["value"].between(0, 1).all()
+    figures = {p.name for p in (run_dir / "_analysis" / "figures").glob("probe_*.png")}
+    assert (
+        len([f for f in figures if f.startswith("probe_by_layer_")]) == 8
+        and len([f for f in figures if f.startswith("probe_confusion_")]) == 4
+    )
+    assert main(["report", str(run_dir)]) == 0
+    page = (run_dir / "_report" / "index.html").read_text()
+    assert "Inside the model: probes of hidden states" in page and "probe_by_layer_pile_duped_70m.png" in page
 
 
 def test_every_job_of_a_run_is_named_in_the_spark_ui_by_split_and_step(sample_run):
