@@ -53,6 +53,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2048)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-attention", action="store_true", help="hidden_states.attention: false (SDPA kept)")
     args = parser.parse_args()
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
@@ -68,7 +69,7 @@ def main() -> None:
     else:
         ids, source = realistic_rows(args.rows)
     handle = ModelHandle(str(directory), None, device.type, str(dtype).removeprefix("torch."), args.batch, args.batch, 0.2)
-    capture = Capture(("first", "middle", "last"), dim=128, seed=0, attention=True)
+    capture = Capture(("first", "middle", "last"), dim=128, seed=0, attention=not args.no_attention)
     batch = batch_of(ids)
     print(
         f"{args.model} ({model.config.num_hidden_layers} blocks, width {model.config.hidden_size}) on {device}, {dtype}; "

@@ -69,30 +69,28 @@ def hidden_summaries(
 
 def attention_summaries(attentions: Sequence[torch.Tensor], lengths: torch.Tensor, layers: Sequence[int]) -> dict[str, torch.Tensor]:
     """(rows, layers) float64 per summary: entropy, prompt_share, continuation_share, first_token_share, averaged over
-    heads and continuation queries; NaN for rows of fewer than 33 tokens and for layer 0 (no attention)."""
+    heads and continuation queries; NaN for rows of fewer than 33 tokens and for layer 0 (no attention). Only the
+    continuation's query rows are read, in float32 (64 keys: sums far within float32's precision)."""
     rows = lengths.shape[0]
     names = ("entropy", "prompt_share", "continuation_share", "first_token_share")
     out = {name: torch.full((rows, len(layers)), float("nan"), dtype=torch.float64, device=lengths.device) for name in names}
-    if not attentions:
+    if not attentions or attentions[0].shape[-1] <= PROMPT_TOKENS:
         return out
     width = attentions[0].shape[-1]
-    positions = torch.arange(width, device=lengths.device)
-    queries = ((positions[None, :] >= PROMPT_TOKENS) & (positions[None, :] < lengths[:, None])).double()  # (rows, T)
+    queries = (torch.arange(PROMPT_TOKENS, width, device=lengths.device)[None, :] < lengths[:, None]).double()  # (rows, T - 32)
     count = queries.sum(-1)
-    prompt_keys = (positions < PROMPT_TOKENS).double()
     for j, layer in enumerate(layers):
         if layer == 0:
             continue
-        heads = attentions[layer - 1].double()  # (rows, heads, T queries, T keys)
-        entropy = -(heads * torch.log(heads.clamp_min(1e-300))).sum(-1).mean(1)  # each head's row entropy, then averaged
+        heads = attentions[layer - 1][:, :, PROMPT_TOKENS:, :].float()  # (rows, heads, continuation queries, keys)
         weights = heads.mean(1)  # shares are linear: the heads' mean attention gives their mean share
         per_query = {
-            "entropy": entropy,
-            "prompt_share": weights @ prompt_keys,
-            "continuation_share": weights @ (1 - prompt_keys),
-            "first_token_share": weights[:, :, 0],
+            "entropy": -torch.special.xlogy(heads, heads).sum(-1).mean(1),  # each head's row entropy (0 log 0 = 0), averaged
+            "prompt_share": weights[..., :PROMPT_TOKENS].sum(-1),
+            "continuation_share": weights[..., PROMPT_TOKENS:].sum(-1),
+            "first_token_share": weights[..., 0],
         }
         for name, values in per_query.items():
-            total = (values * queries).sum(-1) / count.clamp_min(1)
+            total = (values.double() * queries).sum(-1) / count.clamp_min(1)
             out[name][:, j] = torch.where(count > 0, total, torch.full_like(total, float("nan")))
     return out

@@ -92,5 +92,5 @@ def test_attention_summaries_equal_a_hand_loop(tiny_model):
                     first.append(a[0])
             expected = {"entropy": entropy, "prompt_share": prompt, "continuation_share": continuation, "first_token_share": first}
             for name, values in expected.items():
-                assert float(out[name][i, j]) == pytest.approx(sum(values) / len(values), rel=1e-9, abs=1e-12), name
+                assert float(out[name][i, j]) == pytest.approx(sum(values) / len(values), rel=1e-6, abs=1e-7), name
             assert float(out["prompt_share"][i, j] + out["continuation_share"][i, j]) == pytest.approx(1.0, abs=1e-6)
