@@ -57,7 +57,8 @@ def test_a_planted_direction_is_recovered_and_the_shuffled_control_stays_at_chan
     hashes = rng.integers(0, 2**31, 3000)
     train, test = hashes % 5 != 0, hashes % 5 == 0
     probe = binary_probe(x[train], y[train], x[test], y[test], fold_of(hashes[train] // 5))
-    control = binary_probe(x[train], shuffled(y[train], 7), x[test], y[test], fold_of(hashes[train] // 5))
+    noise = shuffled(y, 7)  # the control task: every label shuffled, train and test alike
+    control = binary_probe(x[train], noise[train], x[test], noise[test], fold_of(hashes[train] // 5))
     assert probe["test_auc"] > 0.95 and abs(control["test_auc"] - 0.5) < 0.07
     assert probe["lambda"] < control["lambda"]  # a real signal needs less shrinkage than noise
     cosine = probe["coefficients"][1:] @ direction / np.linalg.norm(probe["coefficients"][1:])
@@ -71,7 +72,8 @@ def test_a_multinomial_probe_separates_planted_classes_and_its_control_does_not(
     train, test = hashes % 5 != 0, hashes % 5 == 0
     folds = fold_of(hashes[train] // 5)
     probe = multinomial_probe(x[train], codes[train], x[test], codes[test], folds, 3)
-    control = multinomial_probe(x[train], shuffled(codes[train], 8), x[test], codes[test], folds, 3)
+    noise = shuffled(codes, 8)
+    control = multinomial_probe(x[train], noise[train], x[test], noise[test], folds, 3)
     assert probe["test_accuracy"] > 0.85 and probe["confusion"].sum() == test.sum()
     majority = np.bincount(codes[test]).max() / test.sum()
     assert control["test_accuracy"] < majority + 0.05

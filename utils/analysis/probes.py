@@ -2,9 +2,9 @@
 representation, a ridge logistic probe of memorized vs not on the Pile control rows and a multinomial probe of the
 taxonomy category on the memorized-evals rows, each beside its shuffled-label control.
 
-One Spark job for every split: the rows with hidden states, at most `max_rows` per split and class (the lowest hashes
-of their sequence_id: a fixed random sample, the same on every run with the same seed), reach the driver, where the
-probes are fitted. Train/test: the rows whose hash is not / is ≡ 0 mod 5 (80/20); cross-validation folds: the
+Two Spark jobs for every split together: the cut of the `max_rows` lowest hashes of sequence_id per split and class
+(a fixed random sample, the same on every run with the same seed), then the hidden states of those rows, which reach
+the driver, where the probes are fitted. Train/test: the rows whose hash is not / is ≡ 0 mod 5 (80/20); cross-validation folds: the
 training rows by their hash's next digit in base 5.
 """
 
@@ -84,9 +84,19 @@ def _sampled_rows(spark, run_dir: str, tasks: dict[str, str], seed: int, max_row
     union = frames[0]
     for frame in frames[1:]:
         union = union.unionByName(frame)
+    # The cut of each split and class is found on (s, target, hash) alone, so that no state crosses a shuffle; the
+    # states of the rows under their cut then go straight to the driver.
     rank = F.row_number().over(Window.partitionBy("s", "target").orderBy("hash"))
+    keys = union.select("s", "target", "hash").withColumn("rank", rank).where(F.col("rank") <= max_rows)
+    with job_description(spark, f"probes: the {max_rows} lowest hashes per class of {len(tasks)} split(s)"):
+        cuts = {(row["s"], row["target"]): row["cut"] for row in keys.groupBy("s", "target").agg(F.max("hash").alias("cut")).collect()}
+    if not cuts:
+        return union.limit(0).toArrow()
+    under = F.lit(False)
+    for (index, target), cut in cuts.items():
+        under = under | ((F.col("s") == index) & (F.col("target") == target) & (F.col("hash") <= cut))
     with job_description(spark, f"probes: hidden states of {len(tasks)} split(s), at most {max_rows} rows per class"):
-        return union.withColumn("rank", rank).where(F.col("rank") <= max_rows).drop("rank").toArrow()
+        return union.where(under).toArrow()
 
 
 def _states(part: pa.Table, column: str) -> np.ndarray:
@@ -108,7 +118,9 @@ def _probe_split(part: pa.Table, label: str, task: str, seed: int, tables: dict[
         return f"too few rows: {dict(zip(_class_names(task), counts.tolist()))} training rows per class (at least {MIN_CLASS_ROWS} each)"
     folds = fold_of(hashes[train] // 5)
     layers = part.column("hidden_layers")[0].as_py()
-    control = shuffled(target[train], seed)
+    # The control task: every row's label shuffled (train and test alike), so that its held-out score is what the probe
+    # makes of labels that carry nothing, whatever the states hold.
+    control = shuffled(target, seed)
     best = None
     for column in STATE_COLUMNS:
         states = _states(part, column)
@@ -125,7 +137,7 @@ def _probe_split(part: pa.Table, label: str, task: str, seed: int, tables: dict[
             }
             if task == "memorized":
                 probe = binary_probe(x_train, target[train], x_test, target[~train], folds)
-                chance = binary_probe(x_train, control, x_test, target[~train], folds)
+                chance = binary_probe(x_train, control[train], x_test, control[~train], folds)
                 row.update(
                     train_positives=int(target[train].sum()),
                     metric="test_roc_auc",
@@ -134,7 +146,7 @@ def _probe_split(part: pa.Table, label: str, task: str, seed: int, tables: dict[
                 )
             else:
                 probe = multinomial_probe(x_train, target[train], x_test, target[~train], folds, classes)
-                chance = multinomial_probe(x_train, control, x_test, target[~train], folds, classes)
+                chance = multinomial_probe(x_train, control[train], x_test, control[~train], folds, classes)
                 row.update(
                     majority_share=float(np.bincount(target[~train], minlength=classes).max() / (~train).sum()),
                     metric="test_accuracy",
