@@ -67,7 +67,7 @@ def assert_same_rows(actual: pd.DataFrame, expected: pd.DataFrame) -> None:
         left, right = actual[column], expected[column]
         sample = next((v for v in right if v is not None), None)
         if isinstance(sample, (np.ndarray, list)):
-            same = [(a is None and b is None) or (a is not None and b is not None and list(a) == list(b)) for a, b in zip(left, right)]
+            same = [same_value(a, b) for a, b in zip(left, right)]
         else:
             same = ((left == right) | (left.isna() & right.isna())).tolist()
         differing = [i for i, ok in enumerate(same) if not ok]
@@ -75,3 +75,13 @@ def assert_same_rows(actual: pd.DataFrame, expected: pd.DataFrame) -> None:
             f"column {column}: {len(differing)} row(s) differ, first {actual.loc[differing[0], KEY].tolist()}: "
             f"{left[differing[0]]!r} != {right[differing[0]]!r}"
         )
+
+
+def same_value(a, b) -> bool:
+    """Equal lists, also nested (hidden states: a list per layer), element for element; None equals None only."""
+    if a is None or b is None:
+        return a is None and b is None
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype == object or b.dtype == object:
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+    return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))

@@ -111,6 +111,9 @@ def test_analyze_on_the_cluster_equals_the_driver_engine(cluster, sample_run, tm
     for name in ("performance", "coefficients", "lrt", "threshold_sweep", "detection", "correlations", "calibration", "curves"):
         cluster_table = pd.read_parquet(runs["cluster"] / "_analysis" / f"{name}.parquet")
         driver_table = pd.read_parquet(runs["driver"] / "_analysis" / f"{name}.parquet")
+        if "notes" in driver_table:  # where a separated fit's Newton breaks down is a matter of summation order
+            for table in (cluster_table, driver_table):
+                table["notes"] = table["notes"].str.replace(r"at iteration \d+", "at iteration N", regex=True)
         pd.testing.assert_frame_equal(cluster_table, driver_table, check_exact=False, rtol=1e-6, atol=1e-9, obj=name)
 
 
