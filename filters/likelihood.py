@@ -81,18 +81,18 @@ class Likelihood(Filter):
                 rows = usable[first : first + batch_size]
                 ids, lengths = padded_rows(tokens, rows)
                 input_ids = torch.from_numpy(ids).to(device)
-                mask = (torch.arange(ids.shape[1])[None, :] < torch.from_numpy(lengths)[:, None]).to(device)
+                device_lengths = torch.from_numpy(lengths).to(device)
+                mask = torch.arange(ids.shape[1], device=device)[None, :] < device_lengths[:, None]
                 output = model(input_ids=input_ids, attention_mask=mask.long(), **(capture.forward_options() if capture else {}))
                 logits = output.logits
                 if capture:
-                    for name, values in capture.summarize(model, output, torch.from_numpy(lengths).to(device)).items():
+                    for name, values in capture.summarize(model, output, device_lengths).items():
                         captured.setdefault(name, []).append((rows, values))
                 del output
                 stats = token_statistics(logits, input_ids, sampler=sampler)
-                scores = sequence_scores(stats, torch.from_numpy(lengths).to(device), k)
+                scores = sequence_scores(stats, device_lengths, k)
                 for name in SCORES:
                     out[name][rows] = scores[name].cpu().numpy()
-                device_lengths = torch.from_numpy(lengths).to(device)
                 to_eos = continuation_to_eos(stats.get("sampler_log_prob", stats["log_prob"]), input_ids, device_lengths, eos_ids)
                 out["continuation_log_prob_to_eos"][rows] = to_eos["to_eos"].cpu().numpy()
                 if to_eos["has_eos"] is not None:
