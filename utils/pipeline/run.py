@@ -185,13 +185,10 @@ def run_split(context: RunContext, source: SplitInput, frame) -> SplitResult:
     clock = time.time()
     log.info("Split %s: computing %d rows with %s", split.label, expected, ", ".join(c.name for c in context.plan.filters) or "no filters")
     tallied = [column for cls in context.plan.filters for column in cls.tallied]
-    context.spark.sparkContext.setJobDescription(f"{split.label}: compute the metrics and write {expected} rows")
-    try:
+    with job_description(context.spark, f"{split.label}: compute the metrics and write {expected} rows"):
         written, tallies = write_split(
             context.spark, storage, annotated, context.run_dir, split, expected, [INVALID_REASON, INCOMPLETE_REASON, *tallied]
         )
-    finally:
-        context.spark.sparkContext.setJobDescription(None)
     seconds["compute_write_and_tally"] = round(time.time() - clock, 3)
     log.info(
         "Split %s: %d rows written in %.1f s (%.0f rows/s)",
@@ -223,8 +220,7 @@ def count_rows(spark, frame, label: str) -> RowCount:
     from pyspark.sql import functions as F
 
     per_id = frame.groupBy("sequence_id").count()
-    spark.sparkContext.setJobDescription(f"{label}: count rows and repeated sequence_ids")
-    try:
+    with job_description(spark, f"{label}: count rows and repeated sequence_ids"):
         totals = per_id.agg(F.sum("count").alias("rows"), F.sum(F.when(F.col("count") > 1, 1).otherwise(0)).alias("repeated")).first()
         rows, repeated = int(totals["rows"] or 0), int(totals["repeated"] or 0)
         examples = []
@@ -234,8 +230,6 @@ def count_rows(spark, frame, label: str) -> RowCount:
             log.warning(
                 "Split %s: %d sequence_id value(s) occur more than once (e.g. %s); every row is kept once.", label, repeated, examples
             )
-    finally:
-        spark.sparkContext.setJobDescription(None)
     return RowCount(rows, repeated, examples)
 
 
